@@ -1,0 +1,2 @@
+import SluiceCore
+public enum PlaceholderCSV {}

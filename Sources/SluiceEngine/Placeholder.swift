@@ -1,0 +1,4 @@
+import Yams
+import CSQLite
+import SluiceCSV
+public enum PlaceholderE {}

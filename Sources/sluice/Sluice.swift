@@ -1,0 +1,3 @@
+import ArgumentParser
+import SluiceEngine
+@main struct Sluice: ParsableCommand { func run() {} }
