@@ -1,0 +1,290 @@
+import SluiceCore
+
+/// A batch of rows decoded from a split, with the rows rejected while reading it.
+public struct CSVChunk: Sendable {
+    /// The good rows; `batch.origin` names the file and holds each row's 1-based start line.
+    public var batch: RecordBatch
+    /// Rows that could not be decoded (stage `parse`; rule `field_count`, `type`, `utf8` or `quote`).
+    public var rejects: [RejectedRow]
+
+    public init(batch: RecordBatch, rejects: [RejectedRow]) {
+        self.batch = batch
+        self.rejects = rejects
+    }
+}
+
+/// Parses one split into batches of typed columns.
+///
+/// Records are scanned in a reused block buffer and each field is parsed from its bytes straight
+/// into the column builders; a row with a bad value is rolled back from every builder and rejected.
+/// Not thread-safe: one task reads a split at a time.
+public final class CSVSplitReader {
+    private let split: CSVSplit
+    private let schema: Schema
+    private let options: CSVOptions
+    private let cursor: CSVRecordCursor
+    /// One sink per column, then one for the line numbers.
+    private let sinks: UnsafeMutablePointer<_UnsafeColumnSink>
+    private let nulls: CSVNullMatcher
+    private let scratch = CSVScratch()
+    private let columnCount: Int
+    @exclusivity(unchecked) private var finished = false
+
+    /// Cuts a batch early when it has consumed this many input bytes, keeping string offsets
+    /// (Int32) and batch memory in range whatever `batchRows` says.
+    static let maxBatchBytes: Int64 = 256 << 20
+
+    /// Opens the split's file. Throws `SluiceError.io` when it is missing or unreadable, or has
+    /// changed (size or mtime) since the split was planned.
+    public init(split: CSVSplit, schema: Schema, options: CSVOptions) throws(SluiceError) {
+        try options.validate()
+        let file = try CSVFile(path: split.path)
+        guard file.size == split.fileSize, file.modified == split.modified else {
+            throw .io(path: split.path, message: "file changed since its splits were planned (size or mtime differ)")
+        }
+        let gzip = try file.isGzip(options.compression)
+        let source: CSVByteSource
+        let atFileStart: Bool
+        let blockSize: Int
+        let estimatedRows: Int
+        if gzip {
+            source = try CSVByteSource(gzipFile: file)
+            atFileStart = true
+            blockSize = 4 << 20
+            estimatedRows = 16_384
+        } else {
+            source = CSVByteSource(file: file, start: split.start, end: split.end)
+            // Only a split that starts at byte 0 can hold a BOM or the header; planned first splits
+            // start past them, but a hand-made whole-file split may not.
+            atFileStart = split.start == 0
+            blockSize = Int(min(max(split.length + 1, 64 << 10), 4 << 20))
+            estimatedRows = Int(min(split.length / 16, 65_536))
+        }
+        self.split = split
+        self.schema = schema
+        self.options = options
+        self.cursor = CSVRecordCursor(
+            source: source, path: split.path,
+            scanner: CSVRecordScanner(delimiter: options.delimiter, quote: options.quote),
+            firstLine: atFileStart ? 1 : split.firstLine, blockSize: blockSize, skipBOM: atFileStart)
+        let capacity = min(options.batchRows, max(1024, estimatedRows))
+        sinks = .allocate(capacity: schema.count + 1)
+        for (j, field) in schema.fields.enumerated() {
+            (sinks + j).initialize(to: _UnsafeColumnSink(field.type, rows: capacity))
+        }
+        (sinks + schema.count).initialize(to: _UnsafeColumnSink(.int64, rows: capacity))
+        nulls = CSVNullMatcher(options.nullValues)
+        columnCount = schema.count
+        if atFileStart && options.header {
+            _ = try cursor.next()
+        }
+    }
+
+    deinit {
+        sinks.deinitialize(count: columnCount + 1)
+        sinks.deallocate()
+    }
+
+    /// Input bytes read from the file so far (compressed bytes for gzip), for progress.
+    public var bytesRead: Int64 { cursor.bytesRead }
+
+    /// The next batch (up to `batchRows` rows) with the rows rejected while reading it; nil at
+    /// the end of the split. With `onError: .fail` a bad row throws `SluiceError.data`.
+    public func next() throws(SluiceError) -> CSVChunk? {
+        var rejects: [RejectedRow] = []
+        var rows = 0
+        // A batch that hit the byte limit with nothing in it (a long run of empty lines) is not
+        // the end: keep going until there is something to return or the split is done.
+        while rows == 0 && rejects.isEmpty && !finished {
+            try fill(rows: &rows, rejects: &rejects)
+        }
+        if rows == 0 && rejects.isEmpty { return nil }
+        let columns = (0..<columnCount).map { sinks[$0].finish() }
+        let batch = RecordBatch(
+            schema: schema, columns: columns, count: rows,
+            origin: RowOrigin(source: split.path, lines: sinks[columnCount].finish()))
+        return CSVChunk(batch: batch, rejects: rejects)
+    }
+
+    /// Reads records into the sinks until the batch is full (rows and rejects both count, so a
+    /// file of bad rows cannot pile up rejects unbounded), its byte limit is reached, or the split ends.
+    private func fill(rows: inout Int, rejects: inout [RejectedRow]) throws(SluiceError) {
+        let batchStart = cursor.consumedOffset
+        let fields = cursor.fields
+        let batchRows = options.batchRows
+        while rows + rejects.count < batchRows, cursor.consumedOffset - batchStart < Self.maxBatchBytes {
+            guard try cursor.next() else {
+                finished = true
+                return
+            }
+            if cursor.recordUnterminated {
+                try reject(
+                    rule: "quote", column: fields.count - 1,
+                    reason: "unterminated quoted field: the input ends inside quotes", into: &rejects)
+                continue
+            }
+            if fields.count != columnCount {
+                try reject(
+                    rule: "field_count", column: nil,
+                    reason: "expected \(columnCount) fields, found \(fields.count)", into: &rejects)
+                continue
+            }
+            if let failure = appendRecord() {
+                try rejectValue(column: failure.column, failure.kind, into: &rejects)
+                continue
+            }
+            sinks[columnCount].append(Int64(cursor.recordLine))
+            rows += 1
+        }
+    }
+
+    enum FieldFailure {
+        case type
+        case utf8
+    }
+
+    /// Parses the current record into the sinks; on failure, rolls back the fields appended so
+    /// far and says which column failed.
+    @inline(__always)
+    private func appendRecord() -> (column: Int, kind: FieldFailure)? {
+        let fields = cursor.fields
+        let base = UnsafePointer(cursor.buffer)
+        let starts = fields.starts
+        let ends = fields.ends
+        let kinds = fields.kinds
+        for j in 0..<columnCount {
+            var p = base + starts[j]
+            var n = ends[j] - starts[j]
+            let kind = kinds[j]
+            if kind == .escaped {
+                (p, n) = scratch.unescape(p, n, quote: options.quote)
+            }
+            if let failure = appendValue(&sinks[j], p, n, kind) {
+                for k in 0..<j { sinks[k].removeLast() }
+                return (j, failure)
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func appendValue(
+        _ sink: inout _UnsafeColumnSink, _ text: UnsafePointer<UInt8>, _ length: Int, _ kind: CSVFieldKind
+    ) -> FieldFailure? {
+        if kind == .plain && nulls.matches(text, length) {
+            sink.appendNull()
+            return nil
+        }
+        switch sink.kind {
+        case .string:
+            guard CSVValueParser.isValidUTF8(text, length) else { return .utf8 }
+            sink.appendBytes(text, length)
+            return nil
+        case .dictionary:
+            guard CSVValueParser.isValidUTF8(text, length) else { return .utf8 }
+            sink.appendDictionary(text, length)
+            return nil
+        default:
+            break
+        }
+        var p = text
+        var n = length
+        CSVValueParser.trim(&p, &n)
+        if n == 0 || (kind == .plain && n != length && nulls.matches(p, n)) {
+            // Empty, quoted empty, blank, or a null spelling padded with spaces: null for every
+            // non-string type.
+            sink.appendNull()
+            return nil
+        }
+        switch sink.kind {
+        case .int32:
+            guard let v = CSVValueParser.int32(p, n) else { return .type }
+            sink.append(v)
+        case .int64:
+            guard let v = CSVValueParser.int64(p, n) else { return .type }
+            sink.append(v)
+        case .float64:
+            guard let v = CSVValueParser.float64(p, n) else { return .type }
+            sink.append(v)
+        case .float32:
+            guard let v = CSVValueParser.float32(p, n) else { return .type }
+            sink.append(v)
+        case .bool:
+            guard let v = CSVValueParser.bool(p, n) else { return .type }
+            sink.appendBool(v)
+        case .date:
+            guard let v = CSVValueParser.date(p, n) else { return .type }
+            sink.append(v)
+        case .timestamp:
+            guard let v = CSVValueParser.timestamp(p, n, unit: sink.unit) else { return .type }
+            sink.append(v)
+        case .string, .dictionary:
+            break
+        }
+        return nil
+    }
+
+    // MARK: Rejects
+
+    private func rejectValue(column j: Int, _ failure: FieldFailure, into rejects: inout [RejectedRow])
+        throws(SluiceError)
+    {
+        switch failure {
+        case .type:
+            let text = Self.abbreviated(cursor.fieldText(j))
+            try reject(rule: "type", column: j, reason: "'\(text)' is not a valid \(schema[j].type)", into: &rejects)
+        case .utf8:
+            try reject(rule: "utf8", column: j, reason: "invalid UTF-8 in a \(schema[j].type) field", into: &rejects)
+        }
+    }
+
+    /// Records the current record as rejected, or throws under `.fail`.
+    private func reject(rule: String, column: Int?, reason: String, into rejects: inout [RejectedRow])
+        throws(SluiceError)
+    {
+        let name = column.flatMap { $0 >= 0 && $0 < columnCount ? schema[$0].name : nil }
+        if options.onError == .fail {
+            finished = true
+            throw .data(file: split.path, line: cursor.recordLine, column: name, message: reason)
+        }
+        let found = cursor.fields.count
+        var values: [(String, String?)] = []
+        values.reserveCapacity(max(found, columnCount))
+        for k in 0..<max(found, columnCount) {
+            let key = k < columnCount ? schema[k].name : "_extra_\(k - columnCount + 1)"
+            values.append((key, k < found ? cursor.fieldText(k) : nil))
+        }
+        rejects.append(
+            RejectedRow(
+                file: split.path, line: cursor.recordLine, stage: "parse", column: name, rule: rule, reason: reason,
+                values: values))
+    }
+
+    static func abbreviated(_ s: String) -> String {
+        s.count <= 200 ? s : String(s.prefix(200)) + "…"
+    }
+}
+
+/// A reused byte buffer for fields that need unescaping before they can be parsed.
+final class CSVScratch {
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = capacity
+        bytes = .allocate(capacity: capacity)
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// The text of an `.escaped` field, valid until the next call.
+    func unescape(_ raw: UnsafePointer<UInt8>, _ count: Int, quote: UInt8) -> (UnsafePointer<UInt8>, Int) {
+        if count > capacity {
+            bytes.deallocate()
+            capacity = max(count, capacity * 2)
+            bytes = .allocate(capacity: capacity)
+        }
+        let n = CSVRecordScanner.unescape(raw, count: count, quote: quote, into: bytes)
+        return (UnsafePointer(bytes), n)
+    }
+}

@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A decimal number as written: sign, the digits as one integer, and the power of ten to apply.
+enum CSVDecimal {
+    /// `mantissa` is only meaningful when `digits <= 19`.
+    case number(negative: Bool, mantissa: UInt64, digits: Int, exponent: Int)
+    case infinity(negative: Bool)
+    case nan(negative: Bool)
+}
+
+extension CSVValueParser {
+    /// Recognizes `[+-]?(digits[.digits]|.digits)([eE][+-]?digits)?` and `[+-]?(inf|infinity|nan)`
+    /// (ASCII case-insensitive). Hex floats and `nan(…)`, which `strtod` would take, are refused
+    /// so that a column of hex ids is not mistaken for floats.
+    @inline(__always)
+    static func scanDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDecimal? {
+        guard n > 0 else { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        } else if p[0] == UInt8(ascii: "+") {
+            i = 1
+        }
+        var m: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        while i < n {
+            let d = p[i] &- 48
+            if d > 9 { break }
+            m = m &* 10 &+ UInt64(d)
+            digits += 1
+            i += 1
+        }
+        var sawPoint = false
+        if i < n, p[i] == UInt8(ascii: ".") {
+            sawPoint = true
+            i += 1
+            while i < n {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                m = m &* 10 &+ UInt64(d)
+                digits += 1
+                fraction += 1
+                i += 1
+            }
+        }
+        if digits == 0 { return sawPoint ? nil : special(p + i, n - i, negative) }
+        var e = 0
+        if i < n {
+            guard p[i] | 0x20 == UInt8(ascii: "e") else { return nil }
+            i += 1
+            var negativeExponent = false
+            if i < n, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") {
+                negativeExponent = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var exponentDigits = 0
+            while i < n {
+                let d = p[i] &- 48
+                guard d <= 9 else { return nil }
+                // Past 10^5 the value is 0 or infinity anyway; strtod decides which.
+                if e < 100_000 { e = e * 10 + Int(d) }
+                exponentDigits += 1
+                i += 1
+            }
+            guard exponentDigits > 0 else { return nil }
+            if negativeExponent { e = -e }
+        }
+        return .number(negative: negative, mantissa: m, digits: digits, exponent: e - fraction)
+    }
+
+    private static func special(_ p: UnsafePointer<UInt8>, _ n: Int, _ negative: Bool) -> CSVDecimal? {
+        @inline(__always) func word(_ w: StaticString) -> Bool {
+            guard n == w.utf8CodeUnitCount else { return false }
+            let s = w.utf8Start
+            for k in 0..<n where p[k] | 0x20 != s[k] { return false }
+            return true
+        }
+        if word("inf") || word("infinity") { return .infinity(negative: negative) }
+        if word("nan") { return .nan(negative: negative) }
+        return nil
+    }
+
+    /// 10^e for 0 ≤ e ≤ 22, all exact in a Double. A switch of constants compiles to a table
+    /// without the lazy-initialization check a global array would cost per call.
+    @inline(__always)
+    static func exactPowerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
+
+    /// A Double, bit for bit what `strtod` gives.
+    ///
+    /// Implementation note: Clinger's fast path. When the digits form an integer of at most 2^53
+    /// and the power of ten is at most 10^22, both are exact Doubles and one IEEE multiplication or
+    /// division rounds correctly. Everything else (long mantissas, large exponents) goes to strtod.
+    @inline(__always)
+    static func float64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        guard let d = scanDecimal(p, n) else { return nil }
+        switch d {
+        case .infinity(let negative): return negative ? -Double.infinity : Double.infinity
+        case .nan(let negative): return negative ? -Double.nan : Double.nan
+        case .number(let negative, let m, let digits, let e):
+            if digits <= 19, m <= 1 << 53, e >= -22, e <= 22 {
+                var v = Double(m)
+                if e < 0 { v /= exactPowerOfTen(-e) } else { v *= exactPowerOfTen(e) }
+                return negative ? -v : v
+            }
+            return strtodFallback(p, n)
+        }
+    }
+
+    /// A Float, bit for bit what `strtof` gives (same method with 2^24 and 10^10).
+    @inline(__always)
+    static func float32(_ p: UnsafePointer<UInt8>, _ n: Int) -> Float? {
+        guard let d = scanDecimal(p, n) else { return nil }
+        switch d {
+        case .infinity(let negative): return negative ? -Float.infinity : Float.infinity
+        case .nan(let negative): return negative ? -Float.nan : Float.nan
+        case .number(let negative, let m, let digits, let e):
+            if digits <= 19, m <= 1 << 24, e >= -10, e <= 10 {
+                var v = Float(m)
+                if e < 0 { v /= Float(exactPowerOfTen(-e)) } else { v *= Float(exactPowerOfTen(e)) }
+                return negative ? -v : v
+            }
+            return strtofFallback(p, n)
+        }
+    }
+
+    /// strtod needs a NUL-terminated string: copy to a temporary (on the stack when small).
+    static func strtodFallback(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { (buf) -> Double? in
+            let b = buf.baseAddress.unsafelyUnwrapped
+            UnsafeMutableRawPointer(b).copyMemory(from: p, byteCount: n)
+            b[n] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtod(b, &end)
+            guard let end, end - b == n else { return nil }
+            return v
+        }
+    }
+
+    static func strtofFallback(_ p: UnsafePointer<UInt8>, _ n: Int) -> Float? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { (buf) -> Float? in
+            let b = buf.baseAddress.unsafelyUnwrapped
+            UnsafeMutableRawPointer(b).copyMemory(from: p, byteCount: n)
+            b[n] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtof(b, &end)
+            guard let end, end - b == n else { return nil }
+            return v
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import SluiceCore
-public enum PlaceholderCSV {}
