@@ -10,7 +10,8 @@ public final class MemoryBudget: Sendable {
     private struct State {
         var used = 0
         var peak = 0
-        var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: UInt64, bytes: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextID: UInt64 = 0
     }
     private let state = Mutex(State())
 
@@ -30,8 +31,9 @@ public final class MemoryBudget: Sendable {
     /// The most bytes that were ever reserved at once.
     public var peak: Int { state.withLock { $0.peak } }
 
-    /// Waits until `bytes` fit, then reserves them.
-    public func acquire(_ bytes: Int) async {
+    /// Waits until `bytes` fit, then reserves them. Throws `CancellationError` (reserving
+    /// nothing) if the task is cancelled while waiting.
+    public func acquire(_ bytes: Int) async throws {
         let granted = state.withLock { s -> Bool in
             if s.used == 0 || s.used + bytes <= limit {
                 s.used += bytes
@@ -41,30 +43,40 @@ public final class MemoryBudget: Sendable {
             return false
         }
         if granted { return }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { s -> Bool in
-                if s.used == 0 || s.used + bytes <= limit {
-                    s.used += bytes
-                    s.peak = Swift.max(s.peak, s.used)
-                    return true
+        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let now: Result<Void, any Error>? = state.withLock { s in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if s.used == 0 || s.used + bytes <= limit {
+                        s.used += bytes
+                        s.peak = Swift.max(s.peak, s.used)
+                        return .success(())
+                    }
+                    s.waiters.append((id, bytes, c))
+                    return nil
                 }
-                s.waiters.append((bytes, c))
-                return false
+                if let r = now { c.resume(with: r) }
             }
-            if resumeNow { c.resume() }
+        } onCancel: {
+            let c = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: i).continuation
+            }
+            c?.resume(throwing: CancellationError())
         }
     }
 
     /// Returns `bytes` to the budget and wakes waiters that now fit.
     public func release(_ bytes: Int) {
-        let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             s.used -= bytes
-            var out: [CheckedContinuation<Void, Never>] = []
-            while let (need, c) = s.waiters.first, s.used == 0 || s.used + need <= limit {
+            var out: [CheckedContinuation<Void, any Error>] = []
+            while let w = s.waiters.first, s.used == 0 || s.used + w.bytes <= limit {
                 s.waiters.removeFirst()
-                s.used += need
+                s.used += w.bytes
                 s.peak = Swift.max(s.peak, s.used)
-                out.append(c)
+                out.append(w.continuation)
             }
             return out
         }

@@ -15,6 +15,8 @@ public struct RejectedRow: Sendable, Equatable {
     public var reason: String
     /// The row's original values by column name, in order; nil entries are nulls.
     public var values: [(String, String?)]
+    /// False when the row was dropped on purpose (`on_invalid: drop`): counted, not written.
+    public var deadLetter: Bool = true
 
     public init(
         file: String, line: Int?, stage: String, column: String?, rule: String, reason: String,

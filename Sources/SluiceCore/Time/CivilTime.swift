@@ -131,30 +131,11 @@ public enum CivilTime {
     }
 
     public static func formatDate(days: Int32) -> String {
-        let (y, m, d) = civilFromDays(Int(days))
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        withFormatted(Int64(days), .date) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, with as many fraction digits as the unit carries, trimmed.
     public static func formatTimestamp(_ v: Int64, unit: TimeUnit) -> String {
-        let secs = floorDiv(v, unit.perSecond)
-        let sub = v - secs * unit.perSecond
-        let days = floorDiv(secs, 86_400)
-        let sod = Int(secs - days * 86_400)
-        var s = formatDate(days: Int32(truncatingIfNeeded: days)) + "T" + pad(sod / 3600, 2) + ":"
-            + pad(sod / 60 % 60, 2) + ":" + pad(sod % 60, 2)
-        if sub != 0 {
-            let width = String(unit.perSecond).count - 1
-            var frac = pad(Int(sub), width)
-            while frac.hasSuffix("0") { frac.removeLast() }
-            s += "." + frac
-        }
-        return s + "Z"
-    }
-
-    static func pad(_ v: Int, _ width: Int) -> String {
-        let s = String(abs(v))
-        let p = s.count < width ? String(repeating: "0", count: width - s.count) + s : s
-        return v < 0 ? "-" + p : p
+        withFormatted(v, .timestamp(unit)) { String(decoding: $0, as: UTF8.self) }
     }
 }
