@@ -171,52 +171,15 @@ public final class CSVWriter {
         }
     }
 
-    /// `YYYY-MM-DD`; years outside 0…9999 get a sign or more digits (and will not read back).
+    /// Dates and timestamps through the shared ISO-8601 formatter (`CivilTime.writeTimestamp`).
     private func appendDate(_ days: Int) {
-        let (y, m, d) = CivilTime.civilFromDays(days)
-        if y < 0 { put(UInt8(ascii: "-")) }
-        if y.magnitude < 10_000 { appendDigits(Int(y.magnitude), width: 4) } else { appendInteger(Int64(y.magnitude)) }
-        put(UInt8(ascii: "-"))
-        appendDigits(m, width: 2)
-        put(UInt8(ascii: "-"))
-        appendDigits(d, width: 2)
+        reserve(CivilTime.maxFormattedLength)
+        length += CivilTime.writeDate(days: days, to: out + length)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` with the fraction's trailing zeros trimmed. Written here
-    /// rather than with `CivilTime.formatTimestamp`, which overflows on extreme Int64 values; these
-    /// divisions cannot overflow for any input.
     private func appendTimestamp(_ v: Int64, unit: TimeUnit) {
-        let perSecond = unit.perSecond
-        var seconds = v / perSecond
-        var sub = v % perSecond
-        if sub < 0 {
-            seconds -= 1
-            sub += perSecond
-        }
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            days -= 1
-            secondOfDay += 86_400
-        }
-        appendDate(Int(days))
-        put(UInt8(ascii: "T"))
-        appendDigits(Int(secondOfDay / 3600), width: 2)
-        put(UInt8(ascii: ":"))
-        appendDigits(Int(secondOfDay / 60 % 60), width: 2)
-        put(UInt8(ascii: ":"))
-        appendDigits(Int(secondOfDay % 60), width: 2)
-        if sub != 0 {
-            var width = unit == .ms ? 3 : unit == .us ? 6 : 9
-            var fraction = Int(sub)
-            while fraction % 10 == 0 {
-                fraction /= 10
-                width -= 1
-            }
-            put(UInt8(ascii: "."))
-            appendDigits(fraction, width: width)
-        }
-        put(UInt8(ascii: "Z"))
+        reserve(CivilTime.maxFormattedLength)
+        length += CivilTime.writeTimestamp(v, unit: unit, to: out + length)
     }
 
     /// `value` (non-negative) in exactly `width` digits, zero-padded.
