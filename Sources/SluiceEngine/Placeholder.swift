@@ -1,4 +1,0 @@
-import Yams
-import CSQLite
-import SluiceCSV
-public enum PlaceholderE {}
