@@ -1,0 +1,149 @@
+import SluiceCore
+
+/// One step between source and sink: takes a batch, returns a batch, may reject rows.
+///
+/// Operators are bound once against their input schema (all name resolution and type checking
+/// happens then, so a config error surfaces before any data is read) and are shared by all
+/// workers, so they keep no per-run mutable state.
+public protocol Operator: Sendable {
+    var outputSchema: Schema { get }
+    func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch
+}
+
+/// Binds the configured transforms in order, each against the previous one's output schema.
+public enum OperatorChain {
+    public static func bind(_ transforms: [TransformConfig], input: Schema) throws(SluiceError) -> [any Operator] {
+        var schema = input
+        var out: [any Operator] = []
+        for t in transforms {
+            let op: any Operator
+            switch t {
+            case let .select(cols, loc): op = try SelectOperator(cols, input: schema, location: loc)
+            case let .cast(cols, loc): op = try CastOperator(cols, input: schema, location: loc)
+            case let .derive(cols): op = try DeriveOperator(cols, input: schema)
+            case let .filter(expr, loc): op = try FilterOperator(expr, input: schema, location: loc)
+            case let .validate(cfg): op = try ValidateOperator(cfg, input: schema)
+            }
+            schema = op.outputSchema
+            out.append(op)
+        }
+        return out
+    }
+
+    /// Runs `operators` over `batch` in order.
+    public static func run(_ operators: [any Operator], _ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
+        var b = batch
+        for op in operators {
+            if b.count == 0 { return RecordBatch(schema: op.outputSchema, columns: op.outputSchema.fields.map { Column.make($0.type, []) }, count: 0, origin: b.origin) }
+            b = try op.process(b, rejects: &rejects)
+        }
+        return b
+    }
+
+    /// Names an unknown column with a suggestion, at the config line that used it.
+    static func unknownColumn(_ name: String, in schema: Schema, at location: ConfigLocation) -> SluiceError {
+        location.error("unknown column '\(name)'\(Suggest.didYouMean(name, schema.names)) (columns: \(schema.names.joined(separator: ", ")))")
+    }
+
+    /// Binds an expression, turning its error into one that names the config line.
+    static func bind(_ expr: Expr, _ schema: Schema, at location: ConfigLocation) throws(SluiceError) -> BoundExpression {
+        do {
+            return try BoundExpression(expr, schema: schema)
+        } catch {
+            let text = error.description.hasPrefix("expression: ") ? String(error.description.dropFirst(12)) : error.description
+            throw location.error(text)
+        }
+    }
+
+    /// The row's values as text, for dead-letter entries.
+    static func rowValues(_ batch: RecordBatch, _ row: Int) -> [(String, String?)] {
+        zip(batch.schema.names, batch.columns).map { name, col in
+            (name, col.isValid(row) ? col.scalar(at: row).description : nil)
+        }
+    }
+}
+
+/// Keeps and renames columns.
+struct SelectOperator: Operator {
+    let indices: [Int]
+    let outputSchema: Schema
+
+    init(_ cols: [(output: String, input: String)], input: Schema, location: ConfigLocation) throws(SluiceError) {
+        var idx: [Int] = []
+        var fields: [Field] = []
+        for (out, name) in cols {
+            guard let i = input.index(of: name) else { throw OperatorChain.unknownColumn(name, in: input, at: location) }
+            if fields.contains(where: { $0.name == out }) { throw location.error("column '\(out)' is selected twice") }
+            idx.append(i)
+            fields.append(Field(out, input[i].type))
+        }
+        indices = idx
+        outputSchema = Schema(fields)
+    }
+
+    func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
+        RecordBatch(schema: outputSchema, columns: indices.map { batch.columns[$0] }, count: batch.count, origin: batch.origin)
+    }
+}
+
+/// Adds or replaces columns with computed values, in order (later ones may use earlier ones).
+struct DeriveOperator: Operator {
+    let steps: [(slot: Int?, expr: BoundExpression)]
+    let outputSchema: Schema
+
+    init(_ cols: [(column: String, expression: Expr, location: ConfigLocation)], input: Schema) throws(SluiceError) {
+        var schema = input
+        var steps: [(Int?, BoundExpression)] = []
+        for (name, expr, loc) in cols {
+            let bound = try OperatorChain.bind(expr, schema, at: loc)
+            if let i = schema.index(of: name) {
+                schema.replace(at: i, with: Field(name, bound.type))
+                steps.append((i, bound))
+            } else {
+                schema.append(Field(name, bound.type))
+                steps.append((nil, bound))
+            }
+        }
+        self.steps = steps
+        outputSchema = schema
+    }
+
+    func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
+        var columns = batch.columns
+        var fields = batch.schema.fields
+        for (slot, expr) in steps {
+            let current = RecordBatch(schema: Schema(fields), columns: columns, count: batch.count, origin: batch.origin)
+            let col = try expr.evaluate(current)
+            if let i = slot {
+                columns[i] = col
+                fields[i] = Field(fields[i].name, col.type)
+            } else {
+                columns.append(col)
+                fields.append(Field(outputSchema[fields.count].name, col.type))
+            }
+        }
+        return RecordBatch(schema: outputSchema, columns: columns, count: batch.count, origin: batch.origin)
+    }
+}
+
+/// Keeps the rows where a boolean expression is true (null counts as false, as in SQL).
+struct FilterOperator: Operator {
+    let predicate: BoundExpression
+    let outputSchema: Schema
+
+    init(_ expr: Expr, input: Schema, location: ConfigLocation) throws(SluiceError) {
+        predicate = try OperatorChain.bind(expr, input, at: location)
+        guard predicate.type == .bool else {
+            throw location.error("filter needs a true/false expression, '\(expr)' is \(predicate.type)")
+        }
+        outputSchema = input
+    }
+
+    func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
+        let mask = try predicate.evaluate(batch)
+        var keep: [Int32] = []
+        keep.reserveCapacity(batch.count)
+        for i in 0..<batch.count where mask.isValid(i) && mask.bool(at: i) { keep.append(Int32(i)) }
+        return keep.count == batch.count ? batch : batch.take(keep)
+    }
+}

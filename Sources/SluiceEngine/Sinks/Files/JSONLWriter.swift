@@ -1,0 +1,58 @@
+import SluiceCore
+
+/// Formats batches as JSON lines: one object per row, keys in schema order, nulls as `null`,
+/// numbers bare, dates and timestamps as ISO-8601 strings.
+struct JSONLWriter {
+    let keys: [String]
+
+    init(schema: Schema) {
+        keys = schema.names.map { JSON.quote($0) + ":" }
+    }
+
+    func format(_ batch: RecordBatch, into out: inout [UInt8]) {
+        for row in 0..<batch.count {
+            out.append(UInt8(ascii: "{"))
+            for (c, col) in batch.columns.enumerated() {
+                if c > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: keys[c].utf8)
+                guard col.isValid(row) else { out.append(contentsOf: "null".utf8); continue }
+                switch col.type {
+                case .bool: out.append(contentsOf: (col.bool(at: row) ? "true" : "false").utf8)
+                case .int32: out.append(contentsOf: String(col.value(row, as: Int32.self)).utf8)
+                case .int64: out.append(contentsOf: String(col.value(row, as: Int64.self)).utf8)
+                case .float32: appendDouble(Double(col.value(row, as: Float.self)), &out)
+                case .float64: appendDouble(col.value(row, as: Double.self), &out)
+                case .string, .dictionary: appendString(col.stringBytes(at: row), &out)
+                case .date:
+                    CivilTime.withFormatted(Int64(col.value(row, as: Int32.self)), .date) { appendString($0, &out) }
+                case .timestamp:
+                    CivilTime.withFormatted(col.value(row, as: Int64.self), col.type) { appendString($0, &out) }
+                }
+            }
+            out.append(contentsOf: "}\n".utf8)
+        }
+    }
+
+    private func appendDouble(_ v: Double, _ out: inout [UInt8]) {
+        // JSON has no NaN or infinity.
+        out.append(contentsOf: (v.isFinite ? "\(v)" : "null").utf8)
+    }
+
+    private func appendString(_ bytes: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<32:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

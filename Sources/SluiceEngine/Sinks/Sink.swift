@@ -1,0 +1,66 @@
+import SluiceCore
+
+/// What a commit leaves behind so that a later run can tell exactly where the last one stopped:
+/// a sequence number (the order of commits) and the committed length of every append-only file
+/// (the output file of a file sink, the dead-letter file).
+public struct Checkpoint: Sendable, Equatable {
+    public var sequence: Int64
+    public var offsets: [String: Int64]
+
+    public init(sequence: Int64, offsets: [String: Int64]) {
+        self.sequence = sequence
+        self.offsets = offsets
+    }
+
+    /// `name=offset;name=offset`, stored in ledgers.
+    public var encoded: String {
+        offsets.keys.sorted().map { "\($0)=\(offsets[$0] ?? 0)" }.joined(separator: ";")
+    }
+
+    public init(sequence: Int64, encoded: String) {
+        var o: [String: Int64] = [:]
+        for part in encoded.split(separator: ";") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, let v = Int64(kv[1]) { o[String(kv[0])] = v }
+        }
+        self.init(sequence: sequence, offsets: o)
+    }
+
+    /// The later of two checkpoints.
+    public static func latest(_ a: Checkpoint?, _ b: Checkpoint?) -> Checkpoint? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return a.sequence >= b.sequence ? a : b
+    }
+}
+
+/// A split that a sink is committing: its id, what it holds, and the checkpoint to store with it.
+public struct SplitCommit: Sendable {
+    public var pipeline: String
+    public var splitID: String
+    public var file: String
+    public var rows: Int
+    public var checkpoint: Checkpoint
+}
+
+/// Where batches end up. A sink receives the batches of one split, then `commit`, which must make
+/// the split's rows durable together with its ledger entry, or not at all.
+///
+/// Sinks are driven by one task at a time (the runner's commit loop), in split order.
+public protocol Sink: AnyObject {
+    /// Prepares the destination for rows of `schema`. `recovering` is the last checkpoint of an
+    /// earlier run (append-only outputs are cut back to it); `fullRefresh` starts over.
+    func open(schema: Schema, pipeline: String, recovering: Checkpoint?, fullRefresh: Bool) throws(SluiceError)
+    /// Splits whose commit this sink recorded atomically with their rows (its own ledger).
+    func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint]
+    func write(_ batch: RecordBatch) throws(SluiceError)
+    /// Flushes and returns the committed lengths of the sink's append-only files, to be put in
+    /// the checkpoint of the commit that follows.
+    func prepareCommit() throws(SluiceError) -> [String: Int64]
+    func commit(_ split: SplitCommit) throws(SluiceError)
+    /// Drops whatever was written since the last commit.
+    func rollback()
+    func close() throws(SluiceError)
+    /// A short description for progress and reports, e.g. `sqlite out/t.sqlite#telecom`.
+    var label: String { get }
+}

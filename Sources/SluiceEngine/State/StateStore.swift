@@ -1,0 +1,86 @@
+import SluiceCore
+
+/// Remembers which splits of a pipeline are committed, with their checkpoints, so that a re-run
+/// skips them: resume after a crash and incremental runs over a growing folder are one mechanism.
+public protocol StateStore: AnyObject, Sendable {
+    func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint]
+    func recordCommitted(_ split: SplitCommit) throws(SluiceError)
+    /// A file whose every split is committed, keyed by (path, size, mtime): later runs need not even plan it.
+    func recordFileComplete(pipeline: String, path: String, size: Int64, modified: Int64, lastSplit: String) throws(SluiceError)
+    /// The last split id of a file recorded complete with this size and mtime, if any.
+    func completedFile(pipeline: String, path: String, size: Int64, modified: Int64) throws(SluiceError) -> String?
+    /// Forgets everything about `pipeline` (`--full-refresh`).
+    func reset(pipeline: String) throws(SluiceError)
+    func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError)
+}
+
+/// The default state store: a SQLite file (`.sluice/<pipeline>/state.sqlite` beside the pipeline).
+public final class SQLiteStateStore: StateStore, @unchecked Sendable {
+    let db: SQLiteDatabase
+
+    public init(path: String) throws(SluiceError) {
+        do { try FileIO.makeDirectories(FileIO.dirname(path)) } catch { throw SluiceError.io(path: path, message: error.message) }
+        db = try SQLiteDatabase(path: path)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS splits (pipeline TEXT NOT NULL, split_id TEXT NOT NULL, file TEXT, rows INTEGER,
+              seq INTEGER, checkpoint TEXT, committed_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+              PRIMARY KEY (pipeline, split_id));
+            CREATE TABLE IF NOT EXISTS files (pipeline TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, modified INTEGER,
+              last_split TEXT, PRIMARY KEY (pipeline, path));
+            CREATE TABLE IF NOT EXISTS runs (pipeline TEXT NOT NULL, run_id TEXT NOT NULL, status TEXT, rows_out INTEGER,
+              report TEXT, finished_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), PRIMARY KEY (pipeline, run_id));
+            """)
+    }
+
+    public func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint] {
+        var out: [String: Checkpoint] = [:]
+        for row in try db.rows("SELECT split_id, seq, checkpoint FROM splits WHERE pipeline = ?", [.string(pipeline)]) {
+            guard case .string(let id) = row[0], case .int(let seq) = row[1] else { continue }
+            let cp: String = if case .string(let s) = row[2] { s } else { "" }
+            out[id] = Checkpoint(sequence: seq, encoded: cp)
+        }
+        return out
+    }
+
+    public func recordCommitted(_ split: SplitCommit) throws(SluiceError) {
+        _ = try db.rows(
+            "INSERT OR REPLACE INTO splits (pipeline, split_id, file, rows, seq, checkpoint) VALUES (?, ?, ?, ?, ?, ?)",
+            [.string(split.pipeline), .string(split.splitID), .string(split.file), .int(Int64(split.rows)),
+             .int(split.checkpoint.sequence), .string(split.checkpoint.encoded)])
+    }
+
+    public func recordFileComplete(pipeline: String, path: String, size: Int64, modified: Int64, lastSplit: String) throws(SluiceError) {
+        _ = try db.rows(
+            "INSERT OR REPLACE INTO files (pipeline, path, size, modified, last_split) VALUES (?, ?, ?, ?, ?)",
+            [.string(pipeline), .string(path), .int(size), .int(modified), .string(lastSplit)])
+    }
+
+    public func completedFile(pipeline: String, path: String, size: Int64, modified: Int64) throws(SluiceError) -> String? {
+        let rows = try db.rows(
+            "SELECT last_split FROM files WHERE pipeline = ? AND path = ? AND size = ? AND modified = ?",
+            [.string(pipeline), .string(path), .int(size), .int(modified)])
+        guard let r = rows.first, case .string(let s) = r[0] else { return nil }
+        return s
+    }
+
+    public func reset(pipeline: String) throws(SluiceError) {
+        for t in ["splits", "files"] { _ = try db.rows("DELETE FROM \(t) WHERE pipeline = ?", [.string(pipeline)]) }
+    }
+
+    public func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError) {
+        _ = try db.rows(
+            "INSERT OR REPLACE INTO runs (pipeline, run_id, status, rows_out, report) VALUES (?, ?, ?, ?, ?)",
+            [.string(pipeline), .string(runID), .string(status), .int(Int64(rowsOut)), .string(report)])
+    }
+}
+
+/// No state at all: every run starts from scratch (`sluice convert`, `state: none`).
+public final class EphemeralStateStore: StateStore, @unchecked Sendable {
+    public init() {}
+    public func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint] { [:] }
+    public func recordCommitted(_ split: SplitCommit) throws(SluiceError) {}
+    public func recordFileComplete(pipeline: String, path: String, size: Int64, modified: Int64, lastSplit: String) throws(SluiceError) {}
+    public func completedFile(pipeline: String, path: String, size: Int64, modified: Int64) throws(SluiceError) -> String? { nil }
+    public func reset(pipeline: String) throws(SluiceError) {}
+    public func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError) {}
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import SluiceCore
+import SluiceEngine
+
+struct Cat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a file's rows as CSV, JSON lines or an aligned table, typed by its schema.",
+        discussion: """
+            Examples:
+              sluice cat --limit 10 data/events/events.csv
+              sluice cat --format jsonl --columns event_id,price data/events/events.csv
+            """)
+
+    @Argument(help: "The file to print (CSV, TSV, optionally gzip-compressed).")
+    var file: String
+
+    @OptionGroup var reader: ReaderOptions
+
+    @Option(help: "Output format: table, csv or jsonl.")
+    var format: String = "table"
+
+    @Option(help: "Comma-separated columns to print, in this order (default: all).")
+    var columns: String?
+
+    @Option(help: "At most this many rows (default: all for csv/jsonl, 20 for table).")
+    var limit: Int?
+
+    func run() async throws {
+        guard let fmt = BatchPrinter.Format(rawValue: format) else {
+            throw ValidationError("--format must be one of table, csv, jsonl")
+        }
+        do {
+            let table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
+            var schema = table.schema
+            var picks: [Int]? = nil
+            if let cols = columns {
+                var idx: [Int] = []
+                for c in cols.split(separator: ",").map({ String($0).trimmingSpaces() }) {
+                    guard let i = schema.index(of: c) else {
+                        throw SluiceError.invalidArgument("--columns: unknown column '\(c)' (columns: \(schema.names.joined(separator: ", ")))")
+                    }
+                    idx.append(i)
+                }
+                picks = idx
+                schema = Schema(idx.map { table.schema[$0] })
+            }
+            let n = limit ?? (fmt == .table ? 20 : Int.max)
+            let project = { (b: RecordBatch) -> RecordBatch in
+                picks.map { p in RecordBatch(schema: schema, columns: p.map { b.columns[$0] }, count: b.count) } ?? b
+            }
+            var shownRejects = 0
+            let report = { (r: [RejectedRow]) in
+                for x in r where shownRejects < 20 {
+                    shownRejects += 1
+                    FileHandleLite.standardError.write("rejected: \(x.file):\(x.line ?? 0): \(x.column.map { "column '\($0)': " } ?? "")\(x.reason)\n")
+                }
+            }
+            if fmt == .table {
+                // A table needs every row to align the columns, so it is limited.
+                let head = try table.head(n)
+                FileHandleLite.standardOutput.write(BatchPrinter.render(head.batches.map(project), schema: schema, format: fmt))
+                report(head.rejects)
+            } else {
+                var first = true
+                try table.forEachBatch(limit: n) { b, r in
+                    var text = BatchPrinter.render([project(b)], schema: schema, format: fmt)
+                    if fmt == .csv, !first, let nl = text.firstIndex(of: "\n") { text = String(text[text.index(after: nl)...]) }
+                    first = false
+                    FileHandleLite.standardOutput.write(text)
+                    report(r)
+                }
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw Failure.exit(error)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import SluiceCSV
+import SluiceCore
+import SluiceEngine
+
+/// Options for reading a CSV/TSV file without a pipeline file; the same settings a pipeline's
+/// `source` takes.
+struct ReaderOptions: ParsableArguments {
+    @Option(help: "Field delimiter: one character, or tab, comma, semicolon, pipe. Default: sniffed from the first line (tab for .tsv).")
+    var delimiter: String?
+
+    @Flag(help: "The first line is data, not column names.")
+    var noHeader = false
+
+    @Option(help: "Column types as name:type,... (types: bool, int32, int64, float32, float64, string, dictionary, date, timestamp(s|ms|us|ns)). Default: inferred from the first rows.")
+    var schema: String?
+
+    @Option(help: "Quote character.")
+    var quote: String = "\""
+
+    @Option(name: .customLong("null"), help: "A field text that means null (repeatable). Default: the empty field.")
+    var nullValues: [String] = []
+
+    @Option(help: "What to do with a row that does not parse: reject (skip it and report it) or fail (stop).")
+    var onError: String = "reject"
+
+    func csvOptions(for path: String) throws -> CSVOptions {
+        var o = CSVOptions()
+        o.header = !noHeader
+        o.delimiter = try delimiter.map { try ReaderOptions.byte($0, "--delimiter") } ?? FileTable.sniffDelimiter(path: path)
+        o.quote = try ReaderOptions.byte(quote, "--quote")
+        if !nullValues.isEmpty { o.nullValues = nullValues }
+        if let s = schema { o.schema = try Schema(parsing: s) }
+        guard let policy = CSVErrorPolicy(rawValue: onError) else {
+            throw ValidationError("--on-error must be reject or fail, not '\(onError)'")
+        }
+        o.onError = policy
+        return o
+    }
+
+    static func byte(_ s: String, _ flag: String) throws -> UInt8 {
+        switch s {
+        case "\\t", "\t", "tab": return 9
+        case "comma": return UInt8(ascii: ",")
+        case "semicolon": return UInt8(ascii: ";")
+        case "pipe": return UInt8(ascii: "|")
+        default:
+            guard s.utf8.count == 1, let b = s.utf8.first else { throw ValidationError("\(flag) takes one character, not '\(s)'") }
+            return b
+        }
+    }
+}
+
+/// Prints an error the way every command does: one line on stderr, then a non-zero exit.
+enum Failure {
+    static func exit(_ error: any Error) -> ExitCode {
+        let text = (error as? SluiceError)?.description ?? "\(error)"
+        FileHandleLite.standardError.write("error: \(text)\n")
+        return ExitCode(1)
+    }
+}
