@@ -1,0 +1,55 @@
+"""End-to-end fixtures: the built `sluice` binary and a scratch folder per test."""
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _binary():
+    b = os.environ.get("SLUICE_BIN") or str(ROOT / ".build" / "debug" / "sluice")
+    if not Path(b).exists():
+        raise RuntimeError(f"sluice binary not found at {b}; run scripts/test.sh")
+    return b
+
+
+class Sluice:
+    def __init__(self, cwd):
+        self.bin = _binary()
+        self.cwd = cwd
+
+    def __call__(self, *args, check=True, timeout=600, env=None):
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        t0 = time.time()
+        p = subprocess.run([self.bin, *map(str, args)], cwd=self.cwd, capture_output=True, text=True,
+                           timeout=timeout, env=e, stdin=subprocess.DEVNULL)
+        p.seconds = time.time() - t0
+        if check and p.returncode != 0:
+            raise AssertionError(f"sluice {' '.join(map(str, args))} exited {p.returncode}\n"
+                                 f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+        return p
+
+    def popen(self, *args):
+        return subprocess.Popen([self.bin, *map(str, args)], cwd=self.cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+
+
+@pytest.fixture
+def work(tmp_path):
+    return tmp_path
+
+
+@pytest.fixture
+def sluice(work):
+    return Sluice(work)
+
+
+def write(path: Path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

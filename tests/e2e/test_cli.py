@@ -1,0 +1,81 @@
+"""The one-shot commands: inspect --stats against DuckDB, cat, convert round trips, generate."""
+import json
+import sqlite3
+
+import duckdb
+
+from conftest import write
+
+
+def test_inspect_stats_match_duckdb(work, sluice):
+    sluice("generate", "telecom", "--rows", 200000, "--out", "t.csv")
+    r = sluice("inspect", "--stats", "--schema",
+               "square_id:int32,time_interval:int64,country_code:int32,sms_in:float64,sms_out:float64,call_in:float64,call_out:float64,internet:float64",
+               "t.csv")
+    assert "rows: 200000" in r.stdout, r.stdout
+    lines = {l.split()[0]: l.split() for l in r.stdout.split("statistics:")[1].split("first")[0].splitlines()[2:] if l.strip()}
+    con = duckdb.connect()
+    for col in ["square_id", "sms_in", "internet"]:
+        cnt, nulls, mn, mx, sm = con.execute(
+            f"SELECT count({col}), count(*) - count({col}), min({col}), max({col}), sum({col}) FROM read_csv('{work}/t.csv', header=true)").fetchone()
+        parts = lines[col]
+        assert int(parts[2]) == cnt and int(parts[3]) == nulls, (col, parts)
+        assert float(parts[4]) == mn and float(parts[5]) == mx, (col, parts)
+        assert abs(float(parts[6]) - sm) <= 1e-9 * abs(sm), (col, parts, sm)
+
+
+def test_cat_formats_and_columns(work, sluice):
+    write(work / "a.csv", "x,y,z\n1,hello,2024-01-02\n2,\"a,b\",\n")
+    r = sluice("cat", "--format", "jsonl", "a.csv")
+    assert [json.loads(l) for l in r.stdout.splitlines()] == [
+        {"x": 1, "y": "hello", "z": "2024-01-02"}, {"x": 2, "y": "a,b", "z": None}]
+    r = sluice("cat", "--format", "csv", "--columns", "y,x", "a.csv")
+    assert r.stdout == 'y,x\nhello,1\n"a,b",2\n'
+    r = sluice("cat", "a.csv")
+    assert "int64" in r.stdout and "hello" in r.stdout
+    r = sluice("cat", "--columns", "nope", "a.csv", check=False)
+    assert r.returncode != 0 and "unknown column 'nope'" in r.stderr
+
+
+def test_convert_round_trips(work, sluice):
+    sluice("generate", "events", "--rows", 3000, "--out", "e.csv")
+    sluice("convert", "e.csv", "out/e.jsonl")
+    sluice("convert", "e.csv", "out/e.sqlite#events")
+    sluice("convert", "e.csv", "out/e.tsv")
+    sluice("convert", "out/e.tsv", "out/e2.csv")
+    con = duckdb.connect()
+    want = con.execute(f"SELECT count(*), sum(price), count(DISTINCT event_id) FROM read_csv('{work}/e.csv', header=true)").fetchone()
+    j = con.execute(f"SELECT count(*), sum(price), count(DISTINCT event_id) FROM read_json('{work}/out/e.jsonl')").fetchone()
+    s = sqlite3.connect(work / "out/e.sqlite").execute("SELECT count(*), sum(price), count(DISTINCT event_id) FROM events").fetchone()
+    c = con.execute(f"SELECT count(*), sum(price), count(DISTINCT event_id) FROM read_csv('{work}/out/e2.csv', header=true)").fetchone()
+    for got in (j, s, c):
+        assert got[0] == want[0] == 3000 and got[2] == want[2]
+        assert abs(got[1] - want[1]) < 1e-6
+    # names with commas survive the CSV round trip exactly
+    a = con.execute(f"SELECT list(product_name ORDER BY event_id) FROM read_csv('{work}/e.csv', header=true)").fetchone()[0]
+    b = con.execute(f"SELECT list(product_name ORDER BY event_id) FROM read_csv('{work}/out/e2.csv', header=true)").fetchone()[0]
+    assert a == b
+
+
+def test_generate_is_deterministic(work, sluice):
+    sluice("generate", "telecom", "--rows", 5000, "--out", "a.csv", "--seed", 7)
+    sluice("generate", "telecom", "--rows", 5000, "--out", "b.csv", "--seed", 7)
+    sluice("generate", "telecom", "--rows", 5000, "--out", "c.csv", "--seed", 8)
+    assert (work / "a.csv").read_bytes() == (work / "b.csv").read_bytes() != (work / "c.csv").read_bytes()
+
+
+def test_version_and_help(work, sluice):
+    assert sluice("--version").stdout.strip() == "0.1.0"
+    h = sluice("run", "--help").stdout
+    assert "--full-refresh" in h and "dead-letter" in h
+
+
+def test_incremental_folder_reads_only_new_files(work, sluice):
+    write(work / "in/a.csv", "k,v\n1,10\n2,20\n")
+    write(work / "p.yml", "name: inc\nsource: {type: csv, paths: ['in/*.csv']}\nsink: {type: csv, path: out/all.csv}\n")
+    r = sluice("run", "p.yml")
+    assert "2 rows written" in r.stderr
+    write(work / "in/b.csv", "k,v\n3,30\n")
+    r = sluice("run", "p.yml")
+    assert "1 rows written" in r.stderr and "1 unchanged files" in r.stderr, r.stderr
+    assert (work / "out/all.csv").read_text() == "k,v\n1,10\n2,20\n3,30\n"
