@@ -53,3 +53,19 @@ def write(path: Path, text: str):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster on a free loopback port, stopped at the end of the session."""
+    import tempfile
+    base = tempfile.mkdtemp(prefix="sluice-pg-", dir="/tmp")
+    os.chmod(base, 0o755)
+    cluster = os.path.join(base, "cluster")
+    url = subprocess.run(["bash", str(ROOT / "scripts" / "pg-cluster.sh"), "start", cluster],
+                         check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(ROOT / "scripts" / "pg-cluster.sh"), "stop", cluster], check=False)
+        os.rmdir(base)

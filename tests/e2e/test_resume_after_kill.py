@@ -53,3 +53,29 @@ def test_sigkill_midway_then_rerun_loads_each_row_once(work, sluice):
     assert got[0] == want[0] == total
     assert got[1] == want[1] == total  # no duplicates
     assert abs(got[2] - want[2]) <= 1e-9 * want[2]
+
+
+def test_sigterm_stops_cleanly_and_resume_completes(work, sluice):
+    text = (ROOT / "examples" / "telecom-to-sqlite.yml").read_text()
+    text = text.replace("  header: true\n", "  header: true\n  split_size: 1MB\n")
+    (work / "telecom.yml").write_text(text + "workers: 2\n")
+    sluice("generate", "telecom", "--rows", 1_000_000, "--out", "data/telecom/telecom.csv")
+    db = work / "out" / "telecom.sqlite"
+    p = sluice.popen("run", "telecom.yml")
+    deadline = time.time() + 300
+    while _committed(db)[1] < 100_000 and time.time() < deadline:
+        assert p.poll() is None, p.stderr.read()
+        time.sleep(0.05)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (p.returncode, err)
+    assert "cancelled:" in err, err
+    splits, rows = _committed(db)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM telecom").fetchone()[0] == rows > 0
+    import json
+    reports = sorted((work / ".sluice" / "telecom" / "runs").glob("*/report.json"))
+    assert json.loads(reports[-1].read_text())["status"] == "cancelled"
+    r = sluice("run", "telecom.yml")
+    assert con.execute("SELECT count(*) FROM telecom").fetchone()[0] == 1_000_000
+    assert f"{1_000_000 - rows} rows written" in r.stderr, r.stderr
