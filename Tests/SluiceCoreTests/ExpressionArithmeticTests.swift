@@ -157,3 +157,64 @@ struct ExpressionArithmeticTests {
         #expect(errorMessage("dt - 1")?.contains("expects numbers, got date and int64") == true)
     }
 }
+
+@Suite("Expression kernels against a row-by-row reference")
+struct ExpressionReferenceTests {
+    /// A small deterministic generator, so failures reproduce.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
+            range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
+        }
+    }
+
+    @Test func randomColumns() throws {
+        var g = Generator(state: 42)
+        let n = 1_000
+        var x: [Scalar] = []
+        var y: [Scalar] = []
+        var z: [Scalar] = []
+        for _ in 0..<n {
+            x.append(g.next() % 6 == 0 ? .null : .int(g.int(-1_000...1_000)))
+            y.append(g.next() % 5 == 0 ? .null : .int(g.int(-20...20)))
+            z.append(g.next() % 7 == 0 ? .null : .double(Double(g.int(-400...400)) / 8))
+        }
+        let batch = makeBatch([("x", .int64, x), ("y", .int32, y), ("z", .float64, z)])
+        func ints(_ a: Scalar, _ b: Scalar, _ f: (Int64, Int64) -> Scalar) -> Scalar {
+            guard case .int(let u) = a, case .int(let v) = b else { return .null }
+            return f(u, v)
+        }
+        func doubles(_ a: Scalar, _ b: Scalar, _ f: (Double, Double) -> Scalar) -> Scalar {
+            guard let u = a.doubleValue, let v = b.doubleValue else { return .null }
+            return f(u, v)
+        }
+        for (start, length) in [(0, n), (1, n - 1), (77, 500), (128, 64), (999, 1)] {
+            let part = batch.slice(start, length)
+            let rows = start..<(start + length)
+            #expect(try values("x * y - x", part) == rows.map { ints(x[$0], y[$0]) { .int($0 * $1 - $0) } })
+            #expect(try values("x % y", part) == rows.map { ints(x[$0], y[$0]) { $1 == 0 ? .null : .int($0 % $1) } })
+            #expect(try values("x / y", part) == rows.map { ints(x[$0], y[$0]) { $1 == 0 ? .null : .double(Double($0) / Double($1)) } })
+            #expect(try values("z + y", part) == rows.map { doubles(z[$0], y[$0]) { .double($0 + $1) } })
+            #expect(try values("x <= y", part) == rows.map { ints(x[$0], y[$0]) { .bool($0 <= $1) } })
+            #expect(try values("z > x", part) == rows.map { doubles(z[$0], x[$0]) { .bool($0 > $1) } })
+            #expect(try values("greatest(x, y)", part) == rows.map { r -> Scalar in
+                switch (x[r], y[r]) {
+                case (.int(let u), .int(let v)): return .int(max(u, v))
+                case (.int(let u), .null), (.null, .int(let u)): return .int(u)
+                default: return .null
+                }
+            })
+            #expect(try values("x < 0 or y < 0", part) == rows.map { r -> Scalar in
+                let p: Bool? = if case .int(let u) = x[r] { u < 0 } else { nil }
+                let q: Bool? = if case .int(let v) = y[r] { v < 0 } else { nil }
+                if p == true || q == true { return .bool(true) }
+                if p == nil || q == nil { return .null }
+                return .bool(false)
+            })
+        }
+    }
+}

@@ -94,3 +94,48 @@ struct ExpressionErrorTests {
         }
     }
 }
+
+@Suite("Expression robustness")
+struct ExpressionRobustnessTests {
+    @Test func sharedAcrossTasks() async throws {
+        let bound = try BoundExpression(parsing: "matches(s, '^[a-z]') and length(lower(d)) > 3 or i + j > 3", schema: sample.schema)
+        let expected = try bound.evaluate(sample)
+        let want = (0..<sample.count).map { expected.scalar(at: $0) }
+        let results = await withTaskGroup(of: [Scalar]?.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var last: [Scalar]? = nil
+                    for _ in 0..<50 {
+                        guard let c = try? bound.evaluate(sample) else { return nil }
+                        last = (0..<c.count).map { c.scalar(at: $0) }
+                    }
+                    return last
+                }
+            }
+            var all: [[Scalar]?] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 8)
+        #expect(results.allSatisfy { $0 == want })
+    }
+
+    /// Null rows of a dictionary column may hold any index, even one past the dictionary.
+    @Test func garbageBehindNullDictionaryIndices() throws {
+        let indices = Buffer(capacity: 16)
+        for k: Int32 in [0, 99, 1, -5] { indices.append(k) }
+        let bits = Buffer(capacity: 1)
+        bits.appendZeros(1)
+        for (i, ok) in [true, false, true, false].enumerated() { Bitmap.set(bits.base, i, ok) }
+        let strings = Column.make(.string, [.string("Ab"), .string("7")])
+        let d = Column(type: .dictionary, count: 4, nullCount: 2, validity: bits, values: indices, dictionary: DictionaryValues(strings))
+        let batch = RecordBatch(schema: Schema([Field("d", .dictionary)]), columns: [d])
+        #expect(try values("d = 'Ab'", batch) == [.bool(true), .null, .bool(false), .null])
+        #expect(try values("lower(d)", batch) == [.string("ab"), .null, .string("7"), .null])
+        #expect(try values("length(d)", batch) == [.int(2), .null, .int(1), .null])
+        #expect(try values("cast(d, 'int')", batch) == [.null, .null, .int(7), .null])
+        #expect(try values("concat(d, '!')", batch) == [.string("Ab!"), .string("!"), .string("7!"), .string("!")])
+        #expect(try values("coalesce(d, 'z')", batch) == [.string("Ab"), .string("z"), .string("7"), .string("z")])
+        #expect(try values("d in ('7')", batch) == [.bool(false), .null, .bool(true), .null])
+    }
+}

@@ -17,7 +17,7 @@
 ///   point order), booleans (false < true), dates and timestamps with each other (a date is its
 ///   midnight; different units are converted exactly), and a date or timestamp with a string
 ///   literal, which is parsed once when binding.
-/// - See `ExpressionFunctions.known` for the functions.
+/// - `ExpressionFunctions` lists the functions and what each returns.
 public struct BoundExpression: Sendable {
     /// The expression as bound.
     public let expression: Expr

@@ -49,10 +49,7 @@ enum CastKernels {
     private static func fixedConversion(_ from: DataType, _ to: DataType) -> ColumnKernel? {
         switch (from, to) {
         case (.bool, _) where to.isNumeric:
-            return { c throws(SluiceError) in
-                let ones = broadcastOne(to, count: c.count)
-                return fromBool(c, ones, to)
-            }
+            return { c throws(SluiceError) in fromBool(c, to) }
         case (_, .bool) where from.isNumeric:
             return { c throws(SluiceError) in
                 let bits: Buffer
@@ -142,15 +139,12 @@ enum CastKernels {
         return bits
     }
 
-    private static func broadcastOne(_ type: DataType, count n: Int) -> Scalar {
-        type.isFloatingPoint ? .double(1) : .int(1)
-    }
-
-    private static func fromBool(_ c: Column, _ one: Scalar, _ to: DataType) -> Column {
+    /// 1 for true, 0 for false.
+    private static func fromBool(_ c: Column, _ to: DataType) -> Column {
         let values = WordReader(valuesOf: c)
         func make<T: KernelNumeric>(_: T.Type) -> Column {
             let (buffer, dst) = allocateValues(T.self, c.count)
-            let o = T.fromScalar(one) ?? .zeroBits
+            let o = T.fromScalar(.int(1)) ?? .zeroBits
             let z = T.zeroBits
             for i in 0..<c.count { dst[i] = (values.word(i >> 6) >> UInt64(i & 63)) & 1 != 0 ? o : z }
             return makeColumn(to, buffer, Validity(of: c), count: c.count)

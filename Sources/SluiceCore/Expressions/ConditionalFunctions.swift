@@ -85,6 +85,7 @@ struct SelectKernel<S: RowSelector>: FixedKernelBuilder {
             let bM = bc.map(WordReader.init(validityOf:)) ?? WordReader(constant: !r.isNullConstant)
             let n = batch.count
             let (buffer, dst) = allocateValues(T.self, n)
+            // `Bits.make` visits the words in order; each step also writes its 64 values.
             let valid = Bits.make(count: n) { w in
                 let start = w << 6
                 let am = aM.word(w)
@@ -120,6 +121,7 @@ struct SelectStrings<S: RowSelector>: StringPairKernel {
         let aM = ac.map(WordReader.init(validityOf:)) ?? WordReader(constant: true)
         let bM = bc.map(WordReader.init(validityOf:)) ?? WordReader(constant: true)
         var out = StringOutput(count: n, byteCapacity: n * 8)
+        // `Bits.make` visits the words in order, so the strings are appended in row order.
         let valid = Bits.make(count: n) { w in
             let start = w << 6
             let am = aM.word(w)

@@ -162,7 +162,8 @@ extension WordReader {
 enum Bits {
     @inline(__always) static func wordCount(_ n: Int) -> Int { (n + 63) >> 6 }
 
-    /// A bitmap of `n` bits whose word `w` is `word(w)`; bits past `n` are cleared.
+    /// A bitmap of `n` bits whose word `w` is `word(w)`, called for `w` in increasing order;
+    /// bits past `n` are cleared.
     @inline(__always) static func make(count n: Int, _ word: (Int) -> UInt64) -> Buffer {
         let words = wordCount(n)
         let buffer = Buffer(capacity: Swift.max(words, 1) * 8)
