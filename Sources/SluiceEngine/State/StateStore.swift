@@ -21,10 +21,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     public init(path: String) throws(SluiceError) {
         do { try FileIO.makeDirectories(FileIO.dirname(path)) } catch { throw SluiceError.io(path: path, message: error.message) }
         db = try SQLiteDatabase(path: path)
+        try SplitLedger.create(db, table: "splits")
         try db.execute("""
-            CREATE TABLE IF NOT EXISTS splits (pipeline TEXT NOT NULL, split_id TEXT NOT NULL, file TEXT, rows INTEGER,
-              seq INTEGER, checkpoint TEXT, committed_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-              PRIMARY KEY (pipeline, split_id));
             CREATE TABLE IF NOT EXISTS files (pipeline TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, modified INTEGER,
               last_split TEXT, PRIMARY KEY (pipeline, path));
             CREATE TABLE IF NOT EXISTS runs (pipeline TEXT NOT NULL, run_id TEXT NOT NULL, status TEXT, rows_out INTEGER,
@@ -33,20 +31,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     public func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint] {
-        var out: [String: Checkpoint] = [:]
-        for row in try db.rows("SELECT split_id, seq, checkpoint FROM splits WHERE pipeline = ?", [.string(pipeline)]) {
-            guard case .string(let id) = row[0], case .int(let seq) = row[1] else { continue }
-            let cp: String = if case .string(let s) = row[2] { s } else { "" }
-            out[id] = Checkpoint(sequence: seq, encoded: cp)
-        }
-        return out
+        try SplitLedger.read(db, table: "splits", pipeline: pipeline)
     }
 
     public func recordCommitted(_ split: SplitCommit) throws(SluiceError) {
-        _ = try db.rows(
-            "INSERT OR REPLACE INTO splits (pipeline, split_id, file, rows, seq, checkpoint) VALUES (?, ?, ?, ?, ?, ?)",
-            [.string(split.pipeline), .string(split.splitID), .string(split.file), .int(Int64(split.rows)),
-             .int(split.checkpoint.sequence), .string(split.checkpoint.encoded)])
+        try SplitLedger.record(db, table: "splits", split)
     }
 
     public func recordFileComplete(pipeline: String, path: String, size: Int64, modified: Int64, lastSplit: String) throws(SluiceError) {

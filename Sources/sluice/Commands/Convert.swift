@@ -56,14 +56,9 @@ struct Convert: AsyncParsableCommand {
             run.fullRefresh = true
             run.workers = workers
             run.progress = !quiet && ProgressLineTerminal.isTerminal
-            let runner = PipelineRunner(plan: plan, options: run)
-            let task = Task { try await runner.run() }
-            let signals = SignalCancellation { task.cancel() }
-            defer { signals.cancel() }
-            let report = try await task.value
-            if report.rejectedToDeadLetter == 0 { FileIO.remove(plan.deadLetterPath) }
-            if !quiet { FileHandleLite.standardError.write(report.summary + "\n") }
-            if report.status == "cancelled" { throw ExitCode(130) }
+            try await RunDriver.execute(plan, run, quiet: quiet) { report in
+                if report.rejectedToDeadLetter == 0 { FileIO.remove(plan.deadLetterPath) }
+            }
         } catch let e as ValidationError {
             throw e
         } catch let e as ExitCode {

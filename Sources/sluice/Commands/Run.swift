@@ -33,7 +33,6 @@ struct Run: AsyncParsableCommand {
     var noProgress = false
 
     func run() async throws {
-        let report: RunReport
         do {
             let plan = try PipelinePlan(try PipelineConfig.load(path: pipeline))
             var options = RunOptions()
@@ -44,18 +43,14 @@ struct Run: AsyncParsableCommand {
                 options.memory = bytes
             }
             options.progress = !quiet && !noProgress && ProgressLineTerminal.isTerminal
-            let runner = PipelineRunner(plan: plan, options: options)
-            let task = Task { try await runner.run() }
-            let signals = SignalCancellation { task.cancel() }
-            defer { signals.cancel() }
-            report = try await task.value
+            try await RunDriver.execute(plan, options, quiet: quiet)
         } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
             throw e
         } catch {
             throw Failure.exit(error)
         }
-        if !quiet { FileHandleLite.standardError.write(report.summary + "\n") }
-        if report.status == "cancelled" { throw ExitCode(130) }
     }
 }
 

@@ -28,11 +28,7 @@ public final class SQLiteSink: Sink, @unchecked Sendable {
             throw SluiceError.io(path: config.path, message: error.message)
         }
         let d = try SQLiteDatabase(path: config.path)
-        try d.execute("""
-            CREATE TABLE IF NOT EXISTS \(SQLiteSink.ledger) (pipeline TEXT NOT NULL, split_id TEXT NOT NULL,
-              file TEXT, rows INTEGER, seq INTEGER, checkpoint TEXT, committed_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-              PRIMARY KEY (pipeline, split_id))
-            """)
+        try SplitLedger.create(d, table: SQLiteSink.ledger)
         db = d
         return d
     }
@@ -94,14 +90,7 @@ public final class SQLiteSink: Sink, @unchecked Sendable {
     }
 
     public func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint] {
-        let d = try database()
-        var out: [String: Checkpoint] = [:]
-        for row in try d.rows("SELECT split_id, seq, checkpoint FROM \(SQLiteSink.ledger) WHERE pipeline = ?", [.string(pipeline)]) {
-            guard case .string(let id) = row[0], case .int(let seq) = row[1] else { continue }
-            let cp: String = if case .string(let s) = row[2] { s } else { "" }
-            out[id] = Checkpoint(sequence: seq, encoded: cp)
-        }
-        return out
+        try SplitLedger.read(try database(), table: SQLiteSink.ledger, pipeline: pipeline)
     }
 
     public func write(_ batch: RecordBatch) throws(SluiceError) {
@@ -145,15 +134,7 @@ public final class SQLiteSink: Sink, @unchecked Sendable {
             try d.execute("BEGIN IMMEDIATE")
             inTransaction = true
         }
-        let st = try d.prepare(
-            "INSERT OR REPLACE INTO \(SQLiteSink.ledger) (pipeline, split_id, file, rows, seq, checkpoint) VALUES (?, ?, ?, ?, ?, ?)")
-        st.bind(1, .string(split.pipeline))
-        st.bind(2, .string(split.splitID))
-        st.bind(3, .string(split.file))
-        st.bind(4, .int(Int64(split.rows)))
-        st.bind(5, .int(split.checkpoint.sequence))
-        st.bind(6, .string(split.checkpoint.encoded))
-        try st.run()
+        try SplitLedger.record(d, table: SQLiteSink.ledger, split)
         try d.execute("COMMIT")
         inTransaction = false
     }
