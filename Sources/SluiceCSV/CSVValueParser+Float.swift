@@ -19,14 +19,7 @@ extension CSVValueParser {
     @inline(__always)
     static func scanDecimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDecimal? {
         guard n > 0 else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == UInt8(ascii: "-") {
-            negative = true
-            i = 1
-        } else if p[0] == UInt8(ascii: "+") {
-            i = 1
-        }
+        var (negative, i) = sign(p)
         var m: UInt64 = 0
         var digits = 0
         var fraction = 0

@@ -1,16 +1,19 @@
 extension CSVValueParser {
+    /// An optional leading `-` or `+`: whether it was `-`, and where the digits start.
+    @inline(__always)
+    static func sign(_ p: UnsafePointer<UInt8>) -> (negative: Bool, start: Int) {
+        switch p[0] {
+        case UInt8(ascii: "-"): (true, 1)
+        case UInt8(ascii: "+"): (false, 1)
+        default: (false, 0)
+        }
+    }
+
     /// `[+-]?[0-9]+` as Int64; nil on any other byte or on overflow.
     @inline(__always)
     static func int64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         guard n > 0 else { return nil }
-        var i = 0
-        var negative = false
-        if p[0] == UInt8(ascii: "-") {
-            negative = true
-            i = 1
-        } else if p[0] == UInt8(ascii: "+") {
-            i = 1
-        }
+        var (negative, i) = sign(p)
         guard i < n else { return nil }
         var v: UInt64 = 0
         // 18 digits cannot overflow a UInt64, so most fields skip the overflow checks entirely.
