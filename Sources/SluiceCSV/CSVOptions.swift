@@ -24,6 +24,11 @@ public struct CSVOptions: Sendable {
     public var compression: CSVCompression = .auto
     /// Target split size for large uncompressed files.
     public var splitBytes: Int = 32 << 20
+    /// The schema fields to decode, as ascending indices into the schema; nil decodes them all.
+    /// The reader's batches then hold only these fields, in schema order. Other fields are still
+    /// delimited (quotes and the field count are checked) but never parsed, so a bad value in
+    /// one of them does not reject its row.
+    public var projection: [Int]? = nil
 
     public init() {}
 

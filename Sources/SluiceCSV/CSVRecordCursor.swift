@@ -5,6 +5,8 @@ import SluiceCore
 /// tracks the physical line each record starts on.
 ///
 /// Field ranges in `fields` point into `buffer` and stay valid until the next call to `next()`.
+/// Between records, `fastWindow` exposes the unread bytes up to the buffer's last LF to the fused
+/// parser, which hands back how far it got with `advance(to:records:)`.
 /// A cursor belongs to one reader on one task; its state skips Swift's dynamic exclusivity checks,
 /// which would otherwise cost more than scanning the record.
 final class CSVRecordCursor {
@@ -21,6 +23,11 @@ final class CSVRecordCursor {
     private let skipBOM: Bool
     /// Source offset of `buffer[0]`.
     @exclusivity(unchecked) private var bufferOffset: Int64 = 0
+    /// Offset just past the last LF in `buffer[0..<filled]`; 0 when there is none.
+    @exclusivity(unchecked) private var fastEnd = 0
+    /// Zeroed bytes after the buffer, so that the fused parser's word and vector loads near the
+    /// end of the data stay in bounds (it reads up to 40 bytes past a byte it looks at).
+    static let padding = 64
     /// A record may outgrow the block; past this it is an error (most likely an unbalanced quote).
     static let maxRecordBytes = 256 << 20
 
@@ -37,8 +44,14 @@ final class CSVRecordCursor {
         self.scanner = scanner
         self.line = firstLine
         self.capacity = max(blockSize, 64)
-        self.buffer = .allocate(capacity: capacity)
+        self.buffer = Self.allocateBuffer(capacity)
         self.skipBOM = skipBOM
+    }
+
+    private static func allocateBuffer(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + padding)
+        (b + capacity).initialize(repeating: 0, count: padding)
+        return b
     }
 
     deinit { buffer.deallocate() }
@@ -93,6 +106,21 @@ final class CSVRecordCursor {
         }
     }
 
+    // MARK: Fused parsing
+
+    /// The buffer and the byte range the fused parser may take records from: from the next
+    /// unread byte to just past the last LF in the buffer (empty when there is none). Valid
+    /// only between records, after `start()`.
+    var fastWindow: (base: UnsafePointer<UInt8>, from: Int, to: Int) {
+        (UnsafePointer(buffer), pos, max(pos, fastEnd))
+    }
+
+    /// Consumes `records` one-line records that the fused parser took, ending at `next`.
+    func advance(to next: Int, records: Int) {
+        pos = next
+        line += records
+    }
+
     /// Moves the unread bytes to the front, grows the buffer when one record fills it, and reads
     /// until the buffer is full or the input ends.
     private func refill() throws(SluiceError) {
@@ -110,7 +138,7 @@ final class CSVRecordCursor {
                     file: path, line: line, column: nil,
                     message: "record is longer than \(Self.maxRecordBytes >> 20) MiB (unbalanced quote?)")
             }
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            let bigger = Self.allocateBuffer(capacity * 2)
             bigger.update(from: buffer, count: filled)
             buffer.deallocate()
             buffer = bigger
@@ -124,6 +152,10 @@ final class CSVRecordCursor {
             }
             filled += n
         }
+        // The fused parser's window ends at the last LF; usually a few bytes from the end.
+        var k = filled
+        while k > 0 && buffer[k - 1] != CSVRecordScanner.lf { k -= 1 }
+        fastEnd = k
     }
 
     // MARK: Field access

@@ -15,29 +15,60 @@ public struct CSVChunk: Sendable {
 
 /// Parses one split into batches of typed columns.
 ///
-/// Records are scanned in a reused block buffer and each field is parsed from its bytes straight
-/// into the column builders; a row with a bad value is rolled back from every builder and rejected.
-/// Not thread-safe: one task reads a split at a time.
+/// Records are read into a reused block buffer. Runs of simple records (no quoted fields) go
+/// through `CSVFusedRecordParser`, which parses each field where it stands; any other record
+/// (quotes, empty lines, errors) is scanned into a field index by `CSVRecordCursor` and parsed
+/// field by field. Either way values go straight into the column sinks, and a row with a bad value
+/// is rolled back from every sink and rejected. With `options.projection`, only the projected
+/// columns are parsed and returned. Not thread-safe: one task reads a split at a time.
 public final class CSVSplitReader {
     private let split: CSVSplit
+    /// The file's schema, which records are checked against.
     private let schema: Schema
+    /// The schema of the batches: the projected fields.
+    private let outputSchema: Schema
     private let options: CSVOptions
     private let cursor: CSVRecordCursor
-    /// One sink per column, then one for the line numbers.
+    /// One sink per projected column, then one for the line numbers.
     private let sinks: UnsafeMutablePointer<_UnsafeColumnSink>
+    /// The schema index of each sink's column.
+    private let sinkColumns: UnsafeMutablePointer<Int>
     private let nulls: CSVNullMatcher
     private let scratch = CSVScratch()
+    private let fused: CSVFusedRecordParser
+    /// Fields per record.
     private let columnCount: Int
+    /// Sinks holding values (the projected columns).
+    private let outputCount: Int
     @exclusivity(unchecked) private var finished = false
+    /// Whether runs of simple records go through the fused parser; tests turn it off to compare
+    /// the fused parser with the general path.
+    var fusedParsing = true
 
     /// Cuts a batch early when it has consumed this many input bytes, keeping string offsets
     /// (Int32) and batch memory in range whatever `batchRows` says.
     static let maxBatchBytes: Int64 = 256 << 20
 
     /// Opens the split's file. Throws `SluiceError.io` when it is missing or unreadable, or has
-    /// changed (size or mtime) since the split was planned.
-    public init(split: CSVSplit, schema: Schema, options: CSVOptions) throws(SluiceError) {
+    /// changed (size or mtime) since the split was planned, and `SluiceError.invalidArgument`
+    /// when `options.projection` is not ascending indices into `schema`.
+    public convenience init(split: CSVSplit, schema: Schema, options: CSVOptions) throws(SluiceError) {
+        try self.init(split: split, schema: schema, options: options, blockSize: nil)
+    }
+
+    /// `blockSize` overrides the read buffer's size, so that tests can put record and buffer
+    /// boundaries anywhere.
+    init(split: CSVSplit, schema: Schema, options: CSVOptions, blockSize requestedBlockSize: Int?) throws(SluiceError) {
         try options.validate()
+        let projection = options.projection ?? Array(0..<schema.count)
+        for (k, j) in projection.enumerated() {
+            guard j >= 0, j < schema.count else {
+                throw .invalidArgument("CSV projection index \(j) is out of range for a schema of \(schema.count) fields")
+            }
+            guard k == 0 || projection[k - 1] < j else {
+                throw .invalidArgument("CSV projection must be strictly ascending, got \(projection)")
+            }
+        }
         let file = try CSVFile(path: split.path)
         guard file.size == split.fileSize, file.modified == split.modified else {
             throw .io(path: split.path, message: "file changed since its splits were planned (size or mtime differ)")
@@ -45,7 +76,7 @@ public final class CSVSplitReader {
         let gzip = try file.isGzip(options.compression)
         let source: CSVByteSource
         let atFileStart: Bool
-        let blockSize: Int
+        var blockSize: Int
         let estimatedRows: Int
         if gzip {
             source = try CSVByteSource(gzipFile: file)
@@ -60,6 +91,7 @@ public final class CSVSplitReader {
             blockSize = Int(min(max(split.length + 1, 64 << 10), 4 << 20))
             estimatedRows = Int(min(split.length / 16, 65_536))
         }
+        if let requestedBlockSize { blockSize = requestedBlockSize }
         self.split = split
         self.schema = schema
         self.options = options
@@ -68,21 +100,28 @@ public final class CSVSplitReader {
             scanner: CSVRecordScanner(delimiter: options.delimiter, quote: options.quote),
             firstLine: atFileStart ? 1 : split.firstLine, blockSize: blockSize, skipBOM: atFileStart)
         let capacity = min(options.batchRows, max(1024, estimatedRows))
-        sinks = .allocate(capacity: schema.count + 1)
-        for (j, field) in schema.fields.enumerated() {
-            (sinks + j).initialize(to: _UnsafeColumnSink(field.type, rows: capacity))
-        }
-        (sinks + schema.count).initialize(to: _UnsafeColumnSink(.int64, rows: capacity))
-        nulls = CSVNullMatcher(options.nullValues)
+        outputSchema = Schema(projection.map { schema[$0] })
+        outputCount = projection.count
         columnCount = schema.count
+        sinks = .allocate(capacity: outputCount + 1)
+        sinkColumns = .allocate(capacity: max(outputCount, 1))
+        for (k, j) in projection.enumerated() {
+            (sinks + k).initialize(to: _UnsafeColumnSink(schema[j].type, rows: capacity))
+            sinkColumns[k] = j
+        }
+        (sinks + outputCount).initialize(to: _UnsafeColumnSink(.int64, rows: capacity))
+        nulls = CSVNullMatcher(options.nullValues)
+        fused = CSVFusedRecordParser(
+            schema: schema, projection: projection, options: options, nulls: nulls, sinks: sinks)
         if atFileStart && options.header {
             _ = try cursor.next()
         }
     }
 
     deinit {
-        sinks.deinitialize(count: columnCount + 1)
+        sinks.deinitialize(count: outputCount + 1)
         sinks.deallocate()
+        sinkColumns.deallocate()
     }
 
     /// Input bytes read from the file so far (compressed bytes for gzip), for progress.
@@ -99,20 +138,34 @@ public final class CSVSplitReader {
             try fill(rows: &rows, rejects: &rejects)
         }
         if rows == 0 && rejects.isEmpty { return nil }
-        let columns = (0..<columnCount).map { sinks[$0].finish() }
+        let columns = (0..<outputCount).map { sinks[$0].finish() }
         let batch = RecordBatch(
-            schema: schema, columns: columns, count: rows,
-            origin: RowOrigin(source: split.path, lines: sinks[columnCount].finish()))
+            schema: outputSchema, columns: columns, count: rows,
+            origin: RowOrigin(source: split.path, lines: sinks[outputCount].finish()))
         return CSVChunk(batch: batch, rejects: rejects)
     }
 
     /// Reads records into the sinks until the batch is full (rows and rejects both count, so a
     /// file of bad rows cannot pile up rejects unbounded), its byte limit is reached, or the split ends.
+    ///
+    /// Alternates between the fused parser, over as many records of the buffer as it can take,
+    /// and the general path for one record: the one the fused parser stopped at, or the first
+    /// after a refill.
     private func fill(rows: inout Int, rejects: inout [RejectedRow]) throws(SluiceError) {
+        try cursor.start()
         let batchStart = cursor.consumedOffset
         let fields = cursor.fields
         let batchRows = options.batchRows
         while rows + rejects.count < batchRows, cursor.consumedOffset - batchStart < Self.maxBatchBytes {
+            let window = cursor.fastWindow
+            if fusedParsing && window.to > window.from {
+                let done = fused.run(
+                    window.base, from: window.from, to: window.to, firstLine: cursor.line,
+                    maxRows: batchRows - rows - rejects.count)
+                cursor.advance(to: done.next, records: done.rows)
+                rows += done.rows
+                if rows + rejects.count >= batchRows { return }
+            }
             guard try cursor.next() else {
                 finished = true
                 return
@@ -133,100 +186,38 @@ public final class CSVSplitReader {
                 try rejectValue(column: failure.column, failure.kind, into: &rejects)
                 continue
             }
-            sinks[columnCount].append(Int64(cursor.recordLine))
+            sinks[outputCount].append(Int64(cursor.recordLine))
             rows += 1
         }
     }
 
-    enum FieldFailure {
-        case type
-        case utf8
-    }
-
-    /// Parses the current record into the sinks; on failure, rolls back the fields appended so
-    /// far and says which column failed.
-    @inline(__always)
-    private func appendRecord() -> (column: Int, kind: FieldFailure)? {
+    /// Parses the projected fields of the current record into the sinks; on failure, rolls back
+    /// the fields appended so far and says which schema column failed.
+    private func appendRecord() -> (column: Int, kind: CSVFieldFailure)? {
         let fields = cursor.fields
         let base = UnsafePointer(cursor.buffer)
         let starts = fields.starts
         let ends = fields.ends
         let kinds = fields.kinds
-        for j in 0..<columnCount {
+        for k in 0..<outputCount {
+            let j = sinkColumns[k]
             var p = base + starts[j]
             var n = ends[j] - starts[j]
             let kind = kinds[j]
             if kind == .escaped {
                 (p, n) = scratch.unescape(p, n, quote: options.quote)
             }
-            if let failure = appendValue(&sinks[j], p, n, kind) {
-                for k in 0..<j { sinks[k].removeLast() }
+            if let failure = sinks[k].appendText(p, n, kind, nulls: nulls) {
+                for r in 0..<k { sinks[r].removeLast() }
                 return (j, failure)
             }
         }
         return nil
     }
 
-    @inline(__always)
-    private func appendValue(
-        _ sink: inout _UnsafeColumnSink, _ text: UnsafePointer<UInt8>, _ length: Int, _ kind: CSVFieldKind
-    ) -> FieldFailure? {
-        if kind == .plain && nulls.matches(text, length) {
-            sink.appendNull()
-            return nil
-        }
-        switch sink.kind {
-        case .string:
-            guard CSVValueParser.isValidUTF8(text, length) else { return .utf8 }
-            sink.appendBytes(text, length)
-            return nil
-        case .dictionary:
-            guard CSVValueParser.isValidUTF8(text, length) else { return .utf8 }
-            sink.appendDictionary(text, length)
-            return nil
-        default:
-            break
-        }
-        var p = text
-        var n = length
-        CSVValueParser.trim(&p, &n)
-        if n == 0 || (kind == .plain && n != length && nulls.matches(p, n)) {
-            // Empty, quoted empty, blank, or a null spelling padded with spaces: null for every
-            // non-string type.
-            sink.appendNull()
-            return nil
-        }
-        switch sink.kind {
-        case .int32:
-            guard let v = CSVValueParser.int32(p, n) else { return .type }
-            sink.append(v)
-        case .int64:
-            guard let v = CSVValueParser.int64(p, n) else { return .type }
-            sink.append(v)
-        case .float64:
-            guard let v = CSVValueParser.float64(p, n) else { return .type }
-            sink.append(v)
-        case .float32:
-            guard let v = CSVValueParser.float32(p, n) else { return .type }
-            sink.append(v)
-        case .bool:
-            guard let v = CSVValueParser.bool(p, n) else { return .type }
-            sink.appendBool(v)
-        case .date:
-            guard let v = CSVValueParser.date(p, n) else { return .type }
-            sink.append(v)
-        case .timestamp:
-            guard let v = CSVValueParser.timestamp(p, n, unit: sink.unit) else { return .type }
-            sink.append(v)
-        case .string, .dictionary:
-            break
-        }
-        return nil
-    }
-
     // MARK: Rejects
 
-    private func rejectValue(column j: Int, _ failure: FieldFailure, into rejects: inout [RejectedRow])
+    private func rejectValue(column j: Int, _ failure: CSVFieldFailure, into rejects: inout [RejectedRow])
         throws(SluiceError)
     {
         switch failure {

@@ -6,7 +6,8 @@ import Darwin
 
 /// A decimal number as written: sign, the digits as one integer, and the power of ten to apply.
 enum CSVDecimal {
-    /// `mantissa` is only meaningful when `digits <= 19`.
+    /// `digits` counts significant digits (leading zeros excluded); `mantissa` is only
+    /// meaningful when `digits <= 19`.
     case number(negative: Bool, mantissa: UInt64, digits: Int, exponent: Int)
     case infinity(negative: Bool)
     case nan(negative: Bool)
@@ -23,27 +24,32 @@ extension CSVValueParser {
         var m: UInt64 = 0
         var digits = 0
         var fraction = 0
+        let firstDigit = i
         while i < n {
             let d = p[i] &- 48
             if d > 9 { break }
             m = m &* 10 &+ UInt64(d)
-            digits += 1
+            // Leading zeros are not significant: they neither fill the mantissa nor count.
+            if m != 0 { digits += 1 }
             i += 1
         }
         var sawPoint = false
+        var sawDigit = i > firstDigit
         if i < n, p[i] == UInt8(ascii: ".") {
             sawPoint = true
             i += 1
+            let fractionStart = i
             while i < n {
                 let d = p[i] &- 48
                 if d > 9 { break }
                 m = m &* 10 &+ UInt64(d)
-                digits += 1
-                fraction += 1
+                if m != 0 { digits += 1 }
                 i += 1
             }
+            fraction = i - fractionStart
+            sawDigit = sawDigit || fraction > 0
         }
-        if digits == 0 { return sawPoint ? nil : special(p + i, n - i, negative) }
+        if !sawDigit { return sawPoint ? nil : special(p + i, n - i, negative) }
         var e = 0
         if i < n {
             guard p[i] | 0x20 == UInt8(ascii: "e") else { return nil }
@@ -80,42 +86,24 @@ extension CSVValueParser {
         return nil
     }
 
-    /// 10^e for 0 ≤ e ≤ 22, all exact in a Double. A switch of constants compiles to a table
-    /// without the lazy-initialization check a global array would cost per call.
+    /// 10^e for 0 ≤ e ≤ 22, all exact in a Double.
+    ///
+    /// Implementation note: a table, not a switch, which can compile to a jump table: an
+    /// indirect branch per number that mispredicts as exponents vary.
     @inline(__always)
-    static func exactPowerOfTen(_ e: Int) -> Double {
-        switch e {
-        case 0: 1e0
-        case 1: 1e1
-        case 2: 1e2
-        case 3: 1e3
-        case 4: 1e4
-        case 5: 1e5
-        case 6: 1e6
-        case 7: 1e7
-        case 8: 1e8
-        case 9: 1e9
-        case 10: 1e10
-        case 11: 1e11
-        case 12: 1e12
-        case 13: 1e13
-        case 14: 1e14
-        case 15: 1e15
-        case 16: 1e16
-        case 17: 1e17
-        case 18: 1e18
-        case 19: 1e19
-        case 20: 1e20
-        case 21: 1e21
-        default: 1e22
-        }
-    }
+    static func exactPowerOfTen(_ e: Int) -> Double { exactPowersOfTen[e] }
+
+    static let exactPowersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+        1e19, 1e20, 1e21, 1e22,
+    ]
 
     /// A Double, bit for bit what `strtod` gives.
     ///
-    /// Implementation note: Clinger's fast path. When the digits form an integer of at most 2^53
-    /// and the power of ten is at most 10^22, both are exact Doubles and one IEEE multiplication or
-    /// division rounds correctly. Everything else (long mantissas, large exponents) goes to strtod.
+    /// Implementation note: three tiers. Clinger's fast path: when the digits form an integer of
+    /// at most 2^53 and the power of ten is at most 10^22, both are exact Doubles and one IEEE
+    /// multiplication or division rounds correctly. Otherwise, up to 19 significant digits,
+    /// Eisel-Lemire. Only longer mantissas (which would need big-number arithmetic) go to strtod.
     @inline(__always)
     static func float64(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         guard let d = scanDecimal(p, n) else { return nil }
@@ -123,13 +111,20 @@ extension CSVValueParser {
         case .infinity(let negative): return negative ? -Double.infinity : Double.infinity
         case .nan(let negative): return negative ? -Double.nan : Double.nan
         case .number(let negative, let m, let digits, let e):
-            if digits <= 19, m <= 1 << 53, e >= -22, e <= 22 {
-                var v = Double(m)
-                if e < 0 { v /= exactPowerOfTen(-e) } else { v *= exactPowerOfTen(e) }
-                return negative ? -v : v
-            }
-            return strtodFallback(p, n)
+            guard digits <= 19 else { return strtodFallback(p, n) }
+            return decimalToDouble(m, e, negative: negative)
         }
+    }
+
+    /// `m × 10^e` correctly rounded, for an exact significand `m`.
+    @inline(__always)
+    static func decimalToDouble(_ m: UInt64, _ e: Int, negative: Bool) -> Double {
+        if m <= 1 << 53, e >= -22, e <= 22 {
+            var v = Double(m)
+            if e < 0 { v /= exactPowerOfTen(-e) } else { v *= exactPowerOfTen(e) }
+            return negative ? -v : v
+        }
+        return eiselLemire(m, e, negative: negative)
     }
 
     /// A Float, bit for bit what `strtof` gives (same method with 2^24 and 10^10).

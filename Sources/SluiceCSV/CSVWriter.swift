@@ -36,17 +36,45 @@ public final class CSVWriter {
         out = .allocate(capacity: capacity)
     }
 
+    /// A writer that formats into memory only, through `encode(_:)` (no header, no descriptor):
+    /// the form workers use to format batches in parallel before one task appends the bytes.
+    public convenience init(encoding schema: Schema, delimiter: UInt8 = UInt8(ascii: ",")) {
+        self.init(fileDescriptor: -1, schema: schema, delimiter: delimiter, header: false)
+    }
+
     deinit { out.deallocate() }
+
+    /// The batch's rows formatted as CSV (no header), as bytes.
+    public func encode(_ batch: RecordBatch) throws(SluiceError) -> [UInt8] {
+        try formatRows(batch, drainEvery: false)
+        let bytes = [UInt8](UnsafeBufferPointer(start: out, count: length))
+        length = 0
+        return bytes
+    }
+
+    /// The header line (column names) as bytes.
+    public func headerBytes() -> [UInt8] {
+        let saved = length
+        headerPending = true
+        try? writeHeaderIfPending()
+        let bytes = [UInt8](UnsafeBufferPointer(start: out + saved, count: length - saved))
+        length = saved
+        return bytes
+    }
 
     /// Appends the batch's rows (and the header before the first batch). The batch must have the
     /// writer's column types in the writer's order.
     public func write(_ batch: RecordBatch) throws(SluiceError) {
+        try writeHeaderIfPending()
+        try formatRows(batch, drainEvery: true)
+    }
+
+    private func formatRows(_ batch: RecordBatch, drainEvery: Bool) throws(SluiceError) {
         guard batch.schema.count == schema.count,
             zip(batch.schema.fields, schema.fields).allSatisfy({ $0.type == $1.type })
         else {
             throw .invalidArgument("CSV writer for (\(schema)) was given a batch of (\(batch.schema))")
         }
-        try writeHeaderIfPending()
         let columns = batch.columns
         let single = columns.count == 1
         for row in 0..<batch.count {
@@ -55,7 +83,7 @@ public final class CSVWriter {
                 appendValue(column, row, onlyColumn: single)
             }
             put(Self.lf)
-            if length >= capacity / 2 { try drain() }
+            if drainEvery && length >= capacity / 2 { try drain() }
         }
     }
 

@@ -8,6 +8,9 @@ import SluiceCore
 /// reader keeps these sinks in one pointer-allocated array and mutates them in place, so the hot
 /// loop touches only raw memory. Dictionary columns still go through `DictionaryBuilder`, which
 /// owns the string interning.
+///
+/// The validity bitmap, once a column has a null, is kept zeroed past `count`: a valid value ORs
+/// its bit in and a null writes nothing, so neither branches on the bit's position in its byte.
 struct _UnsafeColumnSink {
     enum Kind {
         case bool, int32, int64, float32, float64, string, dictionary, date, timestamp
@@ -28,7 +31,8 @@ struct _UnsafeColumnSink {
 
     private var validity: Buffer?
     private var validityBase: UnsafeMutablePointer<UInt8>?
-    private var validityCapacity = 0
+    /// Bits the validity buffer holds (a multiple of 8).
+    private var validityRows = 0
     private(set) var nullCount = 0
 
     private var data: Buffer?
@@ -67,7 +71,7 @@ struct _UnsafeColumnSink {
         nullCount = 0
         validity = nil
         validityBase = nil
-        validityCapacity = 0
+        validityRows = 0
         switch kind {
         case .bool:
             values = Buffer(capacity: Bitmap.byteCount(initialRows))
@@ -95,16 +99,83 @@ struct _UnsafeColumnSink {
         let offset = count &* MemoryLayout<T>.stride
         if offset &+ MemoryLayout<T>.stride > valuesCapacity { growValues(needed: offset + MemoryLayout<T>.stride) }
         valuesBase.storeBytes(of: v, toByteOffset: offset, as: T.self)
-        if validityBase != nil { setValidity(count, true) }
+        if validityBase != nil { markValid(count) }
         count &+= 1
     }
+
+
 
     @inline(__always)
     mutating func appendBool(_ v: Bool) {
         if Bitmap.byteCount(count + 1) > valuesCapacity { growValues(needed: Bitmap.byteCount(count + 1)) }
         Self.setBit(valuesBase.assumingMemoryBound(to: UInt8.self), count, v)
-        if validityBase != nil { setValidity(count, true) }
+        if validityBase != nil { markValid(count) }
         count &+= 1
+    }
+
+    // MARK: Runs of values written directly (fixed-width columns)
+
+    /// Makes room for `rows` more values, in the values buffer and in the validity bitmap if
+    /// there is one.
+    mutating func reserve(rows: Int) {
+        let needed = (count + rows) * width
+        if needed > valuesCapacity { growValues(needed: needed) }
+        // `commitPending` may touch the byte after the last one it fills.
+        if validityBase != nil, count + rows + 16 > validityRows { growValidity(rows: count + rows + 16) }
+    }
+
+    /// Where the next `rows` values of a fixed-width column of `T` go: the fused parser writes
+    /// them directly, then calls `commitPending`.
+    mutating func pendingValues<T: BitwiseCopyable>(rows: Int, as _: T.Type) -> UnsafeMutablePointer<T> {
+        reserve(rows: rows)
+        return (valuesBase + count &* MemoryLayout<T>.stride).assumingMemoryBound(to: T.self)
+    }
+
+    /// Takes `rows` values written through `pendingValues` (nulls written as zero). `valid` holds
+    /// one byte per row, 1 for a value and 0 for a null; the bytes after the last row, up to a
+    /// multiple of 8, are cleared here.
+    mutating func commitPending(rows: Int, valid: UnsafeMutablePointer<UInt8>) {
+        (valid + rows).update(repeating: 0, count: 8)
+        // Eight flags at a time: one multiplication sums them (for the null count), another
+        // gathers them into a byte (flag i to bit i).
+        var present = 0
+        var k = 0
+        while k < rows {
+            let flags = UnsafeRawPointer(valid + k).loadUnaligned(as: UInt64.self)
+            present &+= Int((flags &* 0x0101_0101_0101_0101) >> 56)
+            k &+= 8
+        }
+        let nulls = rows - present
+        if nulls > 0 && validityBase == nil { startValidity() }
+        if validityBase != nil {
+            if count + rows + 16 > validityRows { growValidity(rows: count + rows + 16) }
+            let bitmap = validityBase.unsafelyUnwrapped
+            // Each gathered byte is ORed in at the bit offset of `count`; the bitmap is zero past it.
+            let shift = UInt16(count & 7)
+            var byte = count >> 3
+            k = 0
+            while k < rows {
+                let flags = UnsafeRawPointer(valid + k).loadUnaligned(as: UInt64.self)
+                let packed = UInt16((flags &* 0x0102_0408_1020_4080) >> 56) << shift
+                bitmap[byte] |= UInt8(truncatingIfNeeded: packed)
+                bitmap[byte + 1] |= UInt8(truncatingIfNeeded: packed >> 8)
+                byte += 1
+                k += 8
+            }
+        }
+        nullCount += nulls
+        count += rows
+    }
+
+    /// Appends `first, first + 1, …` (`n` values) to an Int64 column.
+    mutating func appendSequence(from first: Int64, count n: Int) {
+        reserve(rows: n)
+        let values = (valuesBase + count * 8).assumingMemoryBound(to: Int64.self)
+        for i in 0..<n { values[i] = first &+ Int64(i) }
+        if let bits = validityBase {
+            for i in count..<(count + n) { bits[i &>> 3] |= UInt8(1) &<< UInt8(truncatingIfNeeded: i & 7) }
+        }
+        count += n
     }
 
     /// Appends UTF-8 bytes to a string column.
@@ -116,7 +187,7 @@ struct _UnsafeColumnSink {
         let offset = (count &+ 1) &* 4
         if offset &+ 4 > valuesCapacity { growValues(needed: offset + 4) }
         valuesBase.storeBytes(of: Int32(truncatingIfNeeded: dataLength), toByteOffset: offset, as: Int32.self)
-        if validityBase != nil { setValidity(count, true) }
+        if validityBase != nil { markValid(count) }
         count &+= 1
     }
 
@@ -145,8 +216,11 @@ struct _UnsafeColumnSink {
             if offset + width > valuesCapacity { growValues(needed: offset + width) }
             (valuesBase + offset).initializeMemory(as: UInt8.self, repeating: 0, count: width)
         }
-        if validityBase == nil { startValidity() }
-        setValidity(count, false)
+        if validityBase == nil {
+            startValidity()
+        } else if count >= validityRows {
+            growValidity(rows: count + 1)
+        }
         nullCount += 1
         count += 1
     }
@@ -159,7 +233,12 @@ struct _UnsafeColumnSink {
             dictionary?.removeLast()
             return
         }
-        if let v = validityBase, v[count >> 3] & (1 << UInt8(count & 7)) == 0 { nullCount -= 1 }
+        if let v = validityBase {
+            let mask = UInt8(1) << UInt8(count & 7)
+            if v[count >> 3] & mask == 0 { nullCount -= 1 }
+            // Keep the bitmap zeroed past `count`.
+            v[count >> 3] &= ~mask
+        }
         if kind == .string {
             dataLength = Int(valuesBase.load(fromByteOffset: count * 4, as: Int32.self))
         }
@@ -202,20 +281,25 @@ struct _UnsafeColumnSink {
         }
     }
 
+    /// Sets bit `i`, which is zero (the bitmap is zeroed past `count`).
     @inline(__always)
-    private mutating func setValidity(_ i: Int, _ valid: Bool) {
-        if Bitmap.byteCount(i + 1) > validityCapacity { growValidity(needed: Bitmap.byteCount(i + 1)) }
-        Self.setBit(validityBase.unsafelyUnwrapped, i, valid)
+    private mutating func markValid(_ i: Int) {
+        if i >= validityRows { growValidity(rows: i + 1) }
+        validityBase.unsafelyUnwrapped[i &>> 3] |= UInt8(1) &<< UInt8(truncatingIfNeeded: i & 7)
     }
 
-    /// The first null: every value before it was valid.
+    /// The first null: every value before it was valid; every bit from `count` on starts zeroed.
+    /// Sized for as many rows as the values buffer holds.
     private mutating func startValidity() {
-        let b = Buffer(capacity: Bitmap.byteCount(max(count + 1, initialRows)))
+        let held = width > 0 ? valuesCapacity / width : valuesCapacity * 8
+        let b = Buffer(capacity: Bitmap.byteCount(max(count + 1, initialRows, held)))
         let bytes = b.base.assumingMemoryBound(to: UInt8.self)
-        bytes.initialize(repeating: 0xFF, count: Bitmap.byteCount(count))
+        bytes.initialize(repeating: 0, count: b.capacity)
+        bytes.update(repeating: 0xFF, count: count >> 3)
+        if count & 7 != 0 { bytes[count >> 3] = UInt8((1 << (count & 7)) - 1) }
         validity = b
         validityBase = bytes
-        validityCapacity = b.capacity
+        validityRows = b.capacity * 8
     }
 
     private mutating func growValues(needed: Int) {
@@ -226,12 +310,16 @@ struct _UnsafeColumnSink {
         valuesCapacity = values.capacity
     }
 
-    private mutating func growValidity(needed: Int) {
+    /// Room for at least `rows` bits, the new bytes zeroed.
+    private mutating func growValidity(rows: Int) {
         guard let b = validity else { return }
-        b.length = validityCapacity
-        b.reserve(additional: needed - validityCapacity)
-        validityBase = b.base.assumingMemoryBound(to: UInt8.self)
-        validityCapacity = b.capacity
+        let old = validityRows >> 3
+        b.length = old
+        b.reserve(additional: Bitmap.byteCount(rows) - old)
+        let bytes = b.base.assumingMemoryBound(to: UInt8.self)
+        (bytes + old).initialize(repeating: 0, count: b.capacity - old)
+        validityBase = bytes
+        validityRows = b.capacity * 8
     }
 
     private mutating func growData(needed: Int) {

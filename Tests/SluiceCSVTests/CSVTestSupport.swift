@@ -44,10 +44,14 @@ struct ReadResult {
     }
 }
 
-/// Reads one split to the end.
-func readSplit(_ split: CSVSplit, schema: Schema, options: CSVOptions) throws(SluiceError) -> ReadResult {
-    var result = ReadResult(schema: schema)
-    let reader = try CSVSplitReader(split: split, schema: schema, options: options)
+/// Reads one split to the end; `fused: false` takes the general path for every record, and
+/// `blockSize` sets the read buffer's size.
+func readSplit(
+    _ split: CSVSplit, schema: Schema, options: CSVOptions, fused: Bool = true, blockSize: Int? = nil
+) throws(SluiceError) -> ReadResult {
+    let reader = try CSVSplitReader(split: split, schema: schema, options: options, blockSize: blockSize)
+    reader.fusedParsing = fused
+    var result = ReadResult(schema: options.projection.map { p in Schema(p.map { schema[$0] }) } ?? schema)
     while let chunk = try reader.next() {
         result.chunks += 1
         let batch = chunk.batch
@@ -62,11 +66,15 @@ func readSplit(_ split: CSVSplit, schema: Schema, options: CSVOptions) throws(Sl
 }
 
 /// Plans, infers (unless the options carry a schema) and reads every split of `path` in order.
-func readAll(_ path: String, _ options: CSVOptions = CSVOptions()) throws(SluiceError) -> ReadResult {
+func readAll(
+    _ path: String, _ options: CSVOptions = CSVOptions(), fused: Bool = true, blockSize: Int? = nil
+) throws(SluiceError) -> ReadResult {
     let schema = try CSVSchemaInference.infer(path: path, options: options)
-    var result = ReadResult(schema: schema)
+    // The projected schema; the reader refuses a projection that does not fit.
+    let fits = options.projection?.allSatisfy { $0 >= 0 && $0 < schema.count } ?? true
+    var result = ReadResult(schema: fits ? options.projection.map { p in Schema(p.map { schema[$0] }) } ?? schema : schema)
     for split in try CSVSplitPlanner.plan(path: path, options: options) {
-        let part = try readSplit(split, schema: schema, options: options)
+        let part = try readSplit(split, schema: schema, options: options, fused: fused, blockSize: blockSize)
         result.rows += part.rows
         result.lines += part.lines
         result.rejects += part.rejects
