@@ -150,3 +150,43 @@ struct RuntimePieceTests {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite("Projection pushdown")
+struct ProjectionTests {
+    let loc = ConfigLocation(file: "p.yml", line: 1, column: 1, key: "t")
+    let schema = Schema([
+        Field("a", .int64), Field("b", .float64), Field("c", .string), Field("d", .string), Field("e", .int64),
+    ])
+
+    func required(_ transforms: [TransformConfig]) throws -> [String] {
+        let ops = try OperatorChain.bind(transforms, input: schema)
+        let out = ops.last?.outputSchema ?? schema
+        return OperatorChain.requiredSourceColumns(ops, output: out).sorted()
+    }
+
+    @Test func noTransformsReadsEverything() throws {
+        #expect(try required([]) == ["a", "b", "c", "d", "e"])
+    }
+
+    @Test func selectDeriveFilterReadOnlyWhatTheyUse() throws {
+        let t: [TransformConfig] = [
+            .filter(try ExpressionParser.parse("e > 0"), loc),
+            .derive([("x", try ExpressionParser.parse("a * 2"), loc), ("y", try ExpressionParser.parse("x + b"), loc)]),
+            .select([("y", "y"), ("label", "c")], loc),
+        ]
+        #expect(try required(t) == ["a", "b", "c", "e"])
+        // a derived column that is dropped later costs nothing
+        let t2: [TransformConfig] = [
+            .derive([("unused", try ExpressionParser.parse("upper(d)"), loc)]),
+            .select([("a", "a")], loc),
+        ]
+        #expect(try required(t2) == ["a"])
+    }
+
+    @Test func validateAndCastKeepTheirColumns() throws {
+        var v = ValidateConfig(location: loc)
+        v.rules = [("d", [.required], loc)]
+        let t: [TransformConfig] = [.validate(v), .cast([("e", .float64)], loc), .select([("a", "a")], loc)]
+        #expect(try required(t) == ["a", "d", "e"])
+    }
+}

@@ -24,6 +24,15 @@ public struct ColumnStatistics: Sendable {
         public var min: Scalar
         public var max: Scalar
         public var sum: Scalar
+        /// The exact sum of an integer column whose sum does not fit Int64 (then `sum` holds it
+        /// rounded to a Double); nil otherwise.
+        public var exactIntegerSum: Int128? = nil
+
+        /// The sum as text: exact digits for integers, shortest round-trip for floats.
+        public var sumText: String {
+            if let exact = exactIntegerSum { return String(exact) }
+            return sum.isNull ? "" : sum.description
+        }
     }
 
     public let schema: Schema
@@ -165,6 +174,7 @@ extension ColumnStatistics {
                 e.min = .int(integerMin)
                 e.max = .int(integerMax)
                 e.sum = Int64(exactly: integerSum).map(Scalar.int) ?? .double(Double(integerSum))
+                if Int64(exactly: integerSum) == nil { e.exactIntegerSum = integerSum }
             case .date:
                 e.min = .date(Int32(truncatingIfNeeded: integerMin))
                 e.max = .date(Int32(truncatingIfNeeded: integerMax))

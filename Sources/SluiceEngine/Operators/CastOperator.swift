@@ -20,6 +20,10 @@ struct CastOperator: Operator {
         outputSchema = schema
     }
 
+    func requiredInputs(for outputs: Set<String>) -> Set<String> {
+        outputs.union(casts.map(\.name))
+    }
+
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
         var columns = batch.columns
         var bad: [Bool]? = nil

@@ -8,6 +8,9 @@ import SluiceCore
 public protocol Operator: Sendable {
     var outputSchema: Schema { get }
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch
+    /// The input columns needed to produce `outputs` (and to run this operator at all), so that
+    /// columns nothing downstream uses are never parsed.
+    func requiredInputs(for outputs: Set<String>) -> Set<String>
 }
 
 /// Binds the configured transforms in order, each against the previous one's output schema.
@@ -38,6 +41,31 @@ public enum OperatorChain {
             b = try op.process(b, rejects: &rejects)
         }
         return b
+    }
+
+    /// The source columns a chain needs to produce all of `output`, walking back from the sink.
+    public static func requiredSourceColumns(_ operators: [any Operator], output: Schema) -> Set<String> {
+        var needed = Set(output.names)
+        for op in operators.reversed() { needed = op.requiredInputs(for: needed) }
+        return needed
+    }
+
+    /// The transforms without derived columns that nothing downstream uses, so that they can be
+    /// bound against only the columns that will be read.
+    static func pruned(_ transforms: [TransformConfig], _ operators: [any Operator], output: Schema) -> [TransformConfig] {
+        var needed = Set(output.names)
+        var out: [TransformConfig] = []
+        for (t, op) in zip(transforms, operators).reversed() {
+            if case .derive(let cols) = t, let derive = op as? DeriveOperator {
+                let keep = derive.stepsNeeded(for: needed)
+                let kept = cols.filter { keep.contains($0.column) }
+                if !kept.isEmpty { out.append(.derive(kept)) }
+            } else {
+                out.append(t)
+            }
+            needed = op.requiredInputs(for: needed)
+        }
+        return out.reversed()
     }
 
     /// Names an unknown column with a suggestion, at the config line that used it.
@@ -78,48 +106,76 @@ struct SelectOperator: Operator {
             fields.append(Field(out, input[i].type))
         }
         indices = idx
+        inputNames = idx.map { input[$0].name }
         outputSchema = Schema(fields)
     }
 
+    let inputNames: [String]
+
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
         RecordBatch(schema: outputSchema, columns: indices.map { batch.columns[$0] }, count: batch.count, origin: batch.origin)
+    }
+
+    func requiredInputs(for outputs: Set<String>) -> Set<String> {
+        Set(zip(outputSchema.names, inputNames).filter { outputs.contains($0.0) }.map(\.1))
     }
 }
 
 /// Adds or replaces columns with computed values, in order (later ones may use earlier ones).
 struct DeriveOperator: Operator {
-    let steps: [(slot: Int?, expr: BoundExpression)]
+    let steps: [(name: String, slot: Int?, expr: BoundExpression)]
     let outputSchema: Schema
 
     init(_ cols: [(column: String, expression: Expr, location: ConfigLocation)], input: Schema) throws(SluiceError) {
         var schema = input
-        var steps: [(Int?, BoundExpression)] = []
+        var steps: [(String, Int?, BoundExpression)] = []
         for (name, expr, loc) in cols {
             let bound = try OperatorChain.bind(expr, schema, at: loc)
             if let i = schema.index(of: name) {
                 schema.replace(at: i, with: Field(name, bound.type))
-                steps.append((i, bound))
+                steps.append((name, i, bound))
             } else {
                 schema.append(Field(name, bound.type))
-                steps.append((nil, bound))
+                steps.append((name, nil, bound))
             }
         }
         self.steps = steps
         outputSchema = schema
     }
 
+    func requiredInputs(for outputs: Set<String>) -> Set<String> {
+        var needed = outputs
+        for (name, slot, expr) in steps.reversed() where needed.contains(name) {
+            // A replaced column stays required so that the output keeps its column order.
+            if slot == nil { needed.remove(name) }
+            needed.formUnion(expr.expression.columnReferences)
+        }
+        return needed
+    }
+
+    /// The names of the steps whose results `outputs` depend on (directly or through later steps).
+    func stepsNeeded(for outputs: Set<String>) -> Set<String> {
+        var needed = outputs
+        var keep: Set<String> = []
+        for (name, _, expr) in steps.reversed() where needed.contains(name) {
+            keep.insert(name)
+            needed.formUnion(expr.expression.columnReferences)
+        }
+        return keep
+    }
+
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
         var columns = batch.columns
         var fields = batch.schema.fields
-        for (slot, expr) in steps {
+        for (name, slot, expr) in steps {
             let current = RecordBatch(schema: Schema(fields), columns: columns, count: batch.count, origin: batch.origin)
             let col = try expr.evaluate(current)
             if let i = slot {
                 columns[i] = col
-                fields[i] = Field(fields[i].name, col.type)
+                fields[i] = Field(name, col.type)
             } else {
                 columns.append(col)
-                fields.append(Field(outputSchema[fields.count].name, col.type))
+                fields.append(Field(name, col.type))
             }
         }
         return RecordBatch(schema: outputSchema, columns: columns, count: batch.count, origin: batch.origin)
@@ -137,6 +193,10 @@ struct FilterOperator: Operator {
             throw location.error("filter needs a true/false expression, '\(expr)' is \(predicate.type)")
         }
         outputSchema = input
+    }
+
+    func requiredInputs(for outputs: Set<String>) -> Set<String> {
+        outputs.union(predicate.expression.columnReferences)
     }
 
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {

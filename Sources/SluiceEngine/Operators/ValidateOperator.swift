@@ -76,6 +76,10 @@ struct ValidateOperator: Operator {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 
+    func requiredInputs(for outputs: Set<String>) -> Set<String> {
+        outputs.union(checks.map(\.column))
+    }
+
     func process(_ batch: RecordBatch, rejects: inout [RejectedRow]) throws(SluiceError) -> RecordBatch {
         let n = batch.count
         var firstFailure: [Int32]? = nil

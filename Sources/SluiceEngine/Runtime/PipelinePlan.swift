@@ -9,15 +9,29 @@ public struct PipelinePlan: Sendable {
     public let operators: [any Operator]
 
     public var files: [String] { source.files }
+    /// The schema of the files.
     public var sourceSchema: Schema { source.schema }
-    public var outputSchema: Schema { operators.last?.outputSchema ?? source.schema }
+    /// The columns actually parsed: those the transforms and the sink need.
+    public var readSchema: Schema { source.readSchema }
+    public var outputSchema: Schema { operators.last?.outputSchema ?? source.readSchema }
 
     public init(_ config: PipelineConfig) throws(SluiceError) {
         self.config = config
+        let full: CSVSource
         switch config.source {
-        case .csv(let c): source = try CSVSource.resolve(c)
+        case .csv(let c): full = try CSVSource.resolve(c)
         }
-        operators = try OperatorChain.bind(config.transforms, input: source.schema)
+        let bound = try OperatorChain.bind(config.transforms, input: full.schema)
+        let output = bound.last?.outputSchema ?? full.schema
+        let needed = OperatorChain.requiredSourceColumns(bound, output: output)
+        if needed.count < full.schema.count {
+            // Bind again against only the columns that will be read, so the plan is what runs.
+            source = full.projected(to: needed)
+            operators = try OperatorChain.bind(OperatorChain.pruned(config.transforms, bound, output: output), input: source.readSchema)
+        } else {
+            source = full
+            operators = bound
+        }
         if case .sqlite(let s) = config.sink {
             for k in s.key where outputSchema.index(of: k) == nil {
                 throw s.location.error(

@@ -32,6 +32,7 @@ public final class PipelineRunner: Sendable {
 
     enum SplitEvent: Sendable {
         case batch(RecordBatch, [RejectedRow], reserved: Int)
+        case encoded(EncodedBatch, [RejectedRow], reserved: Int)
     }
 
     /// Runs to completion, or until the task is cancelled (then it stops cleanly: every split is
@@ -91,6 +92,7 @@ public final class PipelineRunner: Sendable {
         let operators = plan.operators
         let source = plan.source
         let metrics = self.metrics
+        let encoder = sink.encoder
 
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -98,7 +100,7 @@ public final class PipelineRunner: Sendable {
                     group.addTask {
                         await PipelineRunner.work(
                             splits: planned, channels: channels, queue: queue, source: source,
-                            operators: operators, batchRows: batchRows, budget: budget, metrics: metrics)
+                            operators: operators, encoder: encoder, batchRows: batchRows, budget: budget, metrics: metrics)
                     }
                 }
                 if let p = progress { group.addTask { await p.run() } }
@@ -107,10 +109,19 @@ public final class PipelineRunner: Sendable {
                     var rows = 0
                     do {
                         while let event = try await channels[k].receive() {
-                            guard case let .batch(batch, rejects, reserved) = event else { continue }
                             let t0 = Clock.now()
-                            if batch.count > 0 { try sink.write(batch) }
-                            rows += batch.count
+                            let rejects: [RejectedRow]
+                            let reserved: Int
+                            switch event {
+                            case let .batch(batch, r, size):
+                                if batch.count > 0 { try sink.write(batch) }
+                                rows += batch.count
+                                (rejects, reserved) = (r, size)
+                            case let .encoded(bytes, r, size):
+                                try sink.write(encoded: bytes)
+                                rows += bytes.rows
+                                (rejects, reserved) = (r, size)
+                            }
                             for r in rejects {
                                 report.countReject(r)
                                 if r.deadLetter { deadLetter.append(r.jsonLine + "\n") }
@@ -175,7 +186,7 @@ public final class PipelineRunner: Sendable {
     /// split order, after everything before them has been committed.
     static func work(
         splits: [CSVSplit], channels: [BoundedChannel<SplitEvent>], queue: SplitQueue, source: CSVSource,
-        operators: [any Operator], batchRows: Int, budget: MemoryBudget, metrics: RunMetrics
+        operators: [any Operator], encoder: (any BatchEncoder)?, batchRows: Int, budget: MemoryBudget, metrics: RunMetrics
     ) async {
         while !queue.stop.load(ordering: .relaxed), !Task.isCancelled {
             let k = queue.next.add(1, ordering: .relaxed).oldValue
@@ -197,10 +208,21 @@ public final class PipelineRunner: Sendable {
                     metrics.rowsRejected.add(rejects.count, ordering: .relaxed)
                     metrics.bytesRead.add(Int(reader.bytesRead - lastBytes), ordering: .relaxed)
                     lastBytes = reader.bytesRead
-                    let size = out.byteSize
+                    let event: SplitEvent
+                    let size: Int
+                    if let enc = encoder {
+                        // Formatting on the workers keeps the single commit loop from being the bottleneck.
+                        let bytes = try enc.encode(out)
+                        size = bytes.bytes.count + 64
+                        event = .encoded(bytes, rejects, reserved: size)
+                        metrics.transformNanos.add(Int(Clock.now() - t2), ordering: .relaxed)
+                    } else {
+                        size = out.byteSize
+                        event = .batch(out, rejects, reserved: size)
+                    }
                     try await budget.acquire(size)
                     do {
-                        try await channel.send(.batch(out, rejects, reserved: size))
+                        try await channel.send(event)
                     } catch {
                         budget.release(size)
                         throw error

@@ -63,4 +63,33 @@ public protocol Sink: AnyObject {
     func close() throws(SluiceError)
     /// A short description for progress and reports, e.g. `sqlite out/t.sqlite#telecom`.
     var label: String { get }
+    /// Formatting the sink lets the workers do, in parallel, before batches reach the commit
+    /// loop; nil when the sink takes batches as they are. Available after `open`.
+    var encoder: (any BatchEncoder)? { get }
+    /// Appends bytes made by `encoder`.
+    func write(encoded: EncodedBatch) throws(SluiceError)
+}
+
+/// Turns a batch into the bytes a sink appends (CSV or JSON lines), on a worker.
+public protocol BatchEncoder: Sendable {
+    func encode(_ batch: RecordBatch) throws(SluiceError) -> EncodedBatch
+}
+
+/// A batch already formatted by a `BatchEncoder`.
+public struct EncodedBatch: Sendable {
+    public var bytes: [UInt8]
+    public var rows: Int
+
+    public init(bytes: [UInt8], rows: Int) {
+        self.bytes = bytes
+        self.rows = rows
+    }
+}
+
+extension Sink {
+    public var encoder: (any BatchEncoder)? { nil }
+
+    public func write(encoded: EncodedBatch) throws(SluiceError) {
+        throw SluiceError.sink("\(label) does not take pre-encoded batches")
+    }
 }

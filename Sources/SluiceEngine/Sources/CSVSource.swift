@@ -6,7 +6,20 @@ import SluiceCore
 struct CSVSource: Sendable {
     let config: CSVSourceConfig
     let files: [String]
+    /// The files' schema.
     let schema: Schema
+    /// Indices of the columns parsed (ascending); nil means all.
+    var projection: [Int]? = nil
+
+    /// The schema of the batches this source produces.
+    var readSchema: Schema { projection.map { p in Schema(p.map { schema[$0] }) } ?? schema }
+
+    /// The same source reading only `columns` (in file order); the others are not parsed.
+    func projected(to columns: Set<String>) -> CSVSource {
+        var s = self
+        s.projection = schema.fields.indices.filter { columns.contains(schema[$0].name) }
+        return s
+    }
 
     /// Expands globs, checks that something matches and that every file's header agrees.
     static func resolve(_ config: CSVSourceConfig) throws(SluiceError) -> CSVSource {
@@ -58,6 +71,7 @@ struct CSVSource: Sendable {
         var o = config.options
         o.batchRows = batchRows
         o.schema = schema
+        o.projection = projection
         return try CSVSplitReader(split: split, schema: schema, options: o)
     }
 }

@@ -5,8 +5,11 @@ import Synchronization
 /// A file (or files) read directly, without a pipeline file: what `inspect`, `cat` and `convert`
 /// open. Format options come from flags or are sniffed from the first line.
 public struct FileTable: Sendable {
-    let source: CSVSource
-    public var schema: Schema { source.schema }
+    var source: CSVSource
+    /// The schema of the rows this table yields (only the chosen columns after `selecting`).
+    public var schema: Schema { source.readSchema }
+    /// The schema of the files.
+    public var fileSchema: Schema { source.schema }
     public var files: [String] { source.files }
     public var options: CSVOptions { source.config.options }
 
@@ -23,6 +26,17 @@ public struct FileTable: Sendable {
             if case let .config(_, _, _, _, message) = error { throw SluiceError.invalidArgument(message) }
             throw error
         }
+    }
+
+    /// Only these columns (in file order) are parsed and returned; unknown names are an error.
+    public func selecting(_ names: [String]) throws(SluiceError) -> FileTable {
+        for n in names where source.schema.index(of: n) == nil {
+            throw SluiceError.invalidArgument(
+                "unknown column '\(n)'\(Suggest.didYouMean(n, source.schema.names)) (columns: \(source.schema.names.joined(separator: ", ")))")
+        }
+        var t = self
+        t.source = source.projected(to: Set(names))
+        return t
     }
 
     /// Guesses the delimiter from the first line: the most frequent of tab, comma, semicolon and

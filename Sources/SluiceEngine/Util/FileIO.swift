@@ -154,6 +154,9 @@ public final class AppendFile: @unchecked Sendable {
         length += Int64(bytes.count)
     }
 
+    /// Bytes appended but not yet written.
+    public var buffered: Int { buffer.count }
+
     /// Writes what is buffered; with `sync`, also fsyncs so the bytes survive a crash.
     public func flush(sync: Bool = false) throws(SluiceError) {
         var off = 0
@@ -163,14 +166,7 @@ public final class AppendFile: @unchecked Sendable {
             off += n
         }
         buffer.removeAll(keepingCapacity: true)
-        if sync, fsync(fd) != 0 { throw SluiceError.io(path: path, message: SystemError("fsync").message) }
-    }
-
-    /// The raw descriptor, for writers that stream large buffers themselves.
-    public var fileDescriptor: Int32 { fd }
-
-    /// Re-reads the length from the file after someone else wrote through `fileDescriptor`.
-    public func syncLength() {
-        length = Int64(lseek(fd, 0, SEEK_CUR))
+        // EINVAL: the target cannot be synced (a pipe, /dev/null); there is nothing to make durable.
+        if sync, fsync(fd) != 0, errno != EINVAL { throw SluiceError.io(path: path, message: SystemError("fsync").message) }
     }
 }

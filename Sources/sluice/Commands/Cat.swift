@@ -30,19 +30,15 @@ struct Cat: AsyncParsableCommand {
             throw ValidationError("--format must be one of table, csv, jsonl")
         }
         do {
-            let table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
-            var schema = table.schema
+            var table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
             var picks: [Int]? = nil
+            var schema = table.schema
             if let cols = columns {
-                var idx: [Int] = []
-                for c in cols.split(separator: ",").map({ String($0).trimmingSpaces() }) {
-                    guard let i = schema.index(of: c) else {
-                        throw SluiceError.invalidArgument("--columns: unknown column '\(c)' (columns: \(schema.names.joined(separator: ", ")))")
-                    }
-                    idx.append(i)
-                }
-                picks = idx
-                schema = Schema(idx.map { table.schema[$0] })
+                // Read only the named columns, then put them in the order asked for.
+                let names = cols.split(separator: ",").map { String($0).trimmingSpaces() }
+                table = try table.selecting(names)
+                picks = names.compactMap { table.schema.index(of: $0) }
+                schema = Schema(names.compactMap { n in table.schema.index(of: n).map { table.schema[$0] } })
             }
             let n = limit ?? (fmt == .table ? 20 : Int.max)
             let project = { (b: RecordBatch) -> RecordBatch in

@@ -10,6 +10,7 @@ struct Inspect: AsyncParsableCommand {
             cores, so this is also the quickest way to check a whole file loads and to time a full parse.
             Examples:
               sluice inspect data/telecom.csv
+              sluice inspect --stats --columns internet data/telecom.csv      (reads one column)
               sluice inspect --stats --delimiter tab --no-header --schema square_id:int32,... sms-call-internet-mi-2013-11-01.txt
             """)
 
@@ -21,6 +22,9 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Per column: count, nulls, min, max, sum.")
     var stats = false
 
+    @Option(help: "Comma-separated columns to read (the others are skipped, not parsed).")
+    var columns: String?
+
     @Option(help: "How many rows to show.")
     var rows: Int = 5
 
@@ -29,7 +33,8 @@ struct Inspect: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
+            var table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
+            if let c = columns { table = try table.selecting(c.split(separator: ",").map { String($0).trimmingSpaces() }) }
             let schema = table.schema
             let t0 = Clock.now()
             let schemaForStats = schema
@@ -43,11 +48,11 @@ struct Inspect: AsyncParsableCommand {
             out += "format: \(table.options.delimiter == 9 ? "tsv" : "csv") (delimiter \(printable(table.options.delimiter)), header: \(table.options.header))\n"
             out += "rows: \(statistics.rows)" + (result.rejected > 0 ? " (+\(result.rejected) rejected)" : "") + "\n"
             out += "parsed: \(ByteSize.format(result.bytes)) in \(String(Double(Int(secs * 1000)) / 1000)) s\n\n"
-            out += "schema:\n" + schema.fields.map { "  \($0.name): \($0.type)" }.joined(separator: "\n") + "\n"
+            out += "schema:\n" + table.fileSchema.fields.map { "  \($0.name): \($0.type)" }.joined(separator: "\n") + "\n"
             if stats {
                 var rows: [[String]] = [["column", "type", "count", "nulls", "min", "max", "sum"]]
                 for e in statistics.entries {
-                    rows.append([e.name, e.type.description, "\(e.count)", "\(e.nulls)", show(e.min), show(e.max), show(e.sum)])
+                    rows.append([e.name, e.type.description, "\(e.count)", "\(e.nulls)", show(e.min), show(e.max), e.sumText])
                 }
                 out += "\nstatistics:\n" + BatchPrinter.table(rows, headerRows: 1)
             }

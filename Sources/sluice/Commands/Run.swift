@@ -69,6 +69,9 @@ struct Validate: AsyncParsableCommand {
             var out = "\(pipeline): ok\n"
             out += "  source: \(plan.files.count) file(s), \(ByteSize.format(Int(plan.inputBytes)))\n"
             out += "  schema: \(plan.sourceSchema)\n"
+            if plan.readSchema.count < plan.sourceSchema.count {
+                out += "  columns read: \(plan.readSchema.names.joined(separator: ", ")) (the others are not used)\n"
+            }
             out += "  transforms: \(config.transforms.count)\n"
             out += "  output: \(plan.outputSchema)\n"
             out += "  sink: \(config.sink.description)\n"

@@ -1,19 +1,17 @@
 import SluiceCSV
 import SluiceCore
 
-/// Writes one CSV, TSV or JSONL file, append-only. A commit flushes and fsyncs, and the file's
-/// length goes into the checkpoint; a resumed run first cuts the file back to the last committed
-/// length, so rows are neither lost nor repeated.
+/// Writes one CSV, TSV or JSONL file, append-only. Rows are formatted into bytes by the sink's
+/// encoder (on the workers, in parallel), and the sink only appends them. A commit flushes and
+/// fsyncs, and the file's length goes into the checkpoint; a resumed run first cuts the file back
+/// to the last committed length, so rows are neither lost nor repeated.
 public final class FileSink: Sink, @unchecked Sendable {
     public enum Format: Sendable { case csv(delimiter: UInt8, header: Bool), jsonl }
 
     let path: String
     let format: Format
     var file: AppendFile?
-    var csv: CSVWriter?
-    var jsonl: JSONLWriter?
-    var scratch: [UInt8] = []
-    var committedLength: Int64 = 0
+    var rowEncoder: (any BatchEncoder)?
     static let offsetKey = "output"
 
     public init(path: String, format: Format) {
@@ -32,37 +30,35 @@ public final class FileSink: Sink, @unchecked Sendable {
         let keep = fullRefresh ? 0 : (recovering?.offsets[FileSink.offsetKey] ?? 0)
         let f = try AppendFile(path: path, committedLength: keep)
         file = f
-        committedLength = f.length
         switch format {
         case let .csv(delimiter, header):
-            csv = CSVWriter(fileDescriptor: f.fileDescriptor, schema: schema, delimiter: delimiter, header: header && f.length == 0)
+            rowEncoder = CSVBatchEncoder(schema: schema, delimiter: delimiter)
+            if header && f.length == 0 {
+                CSVWriter(encoding: schema, delimiter: delimiter).headerBytes().withUnsafeBytes { f.append($0) }
+            }
         case .jsonl:
-            jsonl = JSONLWriter(schema: schema)
+            rowEncoder = JSONLWriter(schema: schema)
         }
     }
 
     public func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint] { [:] }
 
-    public func write(_ batch: RecordBatch) throws(SluiceError) {
+    public var encoder: (any BatchEncoder)? { rowEncoder }
+
+    public func write(encoded: EncodedBatch) throws(SluiceError) {
         guard let f = file else { throw SluiceError.sink("\(label): write before open") }
-        if let w = csv {
-            try w.write(batch)
-        } else if let j = jsonl {
-            scratch.removeAll(keepingCapacity: true)
-            j.format(batch, into: &scratch)
-            scratch.withUnsafeBytes { f.append($0) }
-            if scratch.count > 1 << 20 { try f.flush() }
-        }
+        encoded.bytes.withUnsafeBytes { f.append($0) }
+        if f.buffered > 4 << 20 { try f.flush() }
+    }
+
+    public func write(_ batch: RecordBatch) throws(SluiceError) {
+        guard let e = rowEncoder else { throw SluiceError.sink("\(label): write before open") }
+        try write(encoded: try e.encode(batch))
     }
 
     public func prepareCommit() throws(SluiceError) -> [String: Int64] {
         guard let f = file else { return [:] }
-        if let w = csv {
-            try w.flush()
-            f.syncLength()
-        }
         try f.flush(sync: true)
-        committedLength = f.length
         return [FileSink.offsetKey: f.length]
     }
 
@@ -73,9 +69,17 @@ public final class FileSink: Sink, @unchecked Sendable {
     }
 
     public func close() throws(SluiceError) {
-        if let w = csv { try w.flush() }
         try file?.flush()
-        csv = nil
         file = nil
+    }
+}
+
+/// CSV formatting for workers: a fresh in-memory writer per batch, so workers share nothing.
+struct CSVBatchEncoder: BatchEncoder {
+    let schema: Schema
+    let delimiter: UInt8
+
+    func encode(_ batch: RecordBatch) throws(SluiceError) -> EncodedBatch {
+        EncodedBatch(bytes: try CSVWriter(encoding: schema, delimiter: delimiter).encode(batch), rows: batch.count)
     }
 }

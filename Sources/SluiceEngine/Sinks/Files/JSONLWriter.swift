@@ -2,8 +2,15 @@ import SluiceCore
 
 /// Formats batches as JSON lines: one object per row, keys in schema order, nulls as `null`,
 /// numbers bare, dates and timestamps as ISO-8601 strings.
-struct JSONLWriter {
+struct JSONLWriter: BatchEncoder {
     let keys: [String]
+
+    func encode(_ batch: RecordBatch) throws(SluiceError) -> EncodedBatch {
+        var out: [UInt8] = []
+        out.reserveCapacity(batch.count * 64 * Swift.max(1, keys.count))
+        format(batch, into: &out)
+        return EncodedBatch(bytes: out, rows: batch.count)
+    }
 
     init(schema: Schema) {
         keys = schema.names.map { JSON.quote($0) + ":" }
