@@ -79,3 +79,15 @@ def test_incremental_folder_reads_only_new_files(work, sluice):
     r = sluice("run", "p.yml")
     assert "1 rows written" in r.stderr and "1 unchanged files" in r.stderr, r.stderr
     assert (work / "out/all.csv").read_text() == "k,v\n1,10\n2,20\n3,30\n"
+
+
+def test_inspect_integer_sum_is_exact_beyond_int64(work, sluice):
+    write(work / "big.csv", "a\n9000000000000000000\n9000000000000000000\n-5\n")
+    r = sluice("inspect", "--stats", "big.csv")
+    assert "17999999999999999995" in r.stdout, r.stdout
+
+
+def test_convert_to_dev_null(work, sluice):
+    write(work / "a.csv", "x\n1\n2\n")
+    r = sluice("convert", "a.csv", "/dev/null", "--to", "csv")
+    assert "2 rows written" in r.stderr
