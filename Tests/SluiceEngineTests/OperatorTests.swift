@@ -105,6 +105,21 @@ struct RuntimePieceTests {
         #expect(got == Array(0..<100))
     }
 
+    @Test func boundedChannelReleasesReceivedElements() async throws {
+        final class Payload: Sendable {}
+        let ch = BoundedChannel<Payload>(capacity: 4)
+        weak var seen: Payload?
+        do {
+            let p = Payload()
+            seen = p
+            try await ch.send(p)
+        }
+        do { _ = try await ch.receive() }
+        // The channel lives on (the runner keeps one per split); what it delivered must not.
+        #expect(seen == nil)
+        withExtendedLifetime(ch) {}
+    }
+
     @Test func boundedChannelDeliversFailureAfterBufferedElements() async throws {
         struct Boom: Error {}
         let ch = BoundedChannel<Int>(capacity: 4)

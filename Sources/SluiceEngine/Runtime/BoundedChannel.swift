@@ -8,7 +8,9 @@ final class BoundedChannel<Element: Sendable>: Sendable {
     struct Closed: Error {}
 
     private struct State {
-        var buffer: [Element] = []
+        // Optional slots so a popped element is released at once: a finished channel must hold
+        // nothing, or batches would stay alive until the end of the run.
+        var buffer: [Element?] = []
         var head = 0
         var finished = false
         var failure: (any Error)? = nil
@@ -21,6 +23,7 @@ final class BoundedChannel<Element: Sendable>: Sendable {
         mutating func pop() -> Element? {
             guard head < buffer.count else { return nil }
             let e = buffer[head]
+            buffer[head] = nil
             head += 1
             if head > 64 && head * 2 > buffer.count {
                 buffer.removeFirst(head)
