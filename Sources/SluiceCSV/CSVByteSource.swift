@@ -54,19 +54,6 @@ final class CSVFile {
         return done
     }
 
-    /// `[offset, offset + count)` mapped read-only, or nil when the file cannot be mapped (the
-    /// caller then reads it).
-    func map(offset: Int64, count: Int) -> CSVMappedBytes? {
-        let page = Int64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = offset / page * page
-        let length = Int(offset - start) + count
-        guard count > 0, let base = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(start)), base != MAP_FAILED else {
-            return nil
-        }
-        _ = madvise(base, length, MADV_SEQUENTIAL)
-        return CSVMappedBytes(base: base, length: length, skip: Int(offset - start))
-    }
-
     /// Whether the file should be inflated, per `compression`.
     func isGzip(_ compression: CSVCompression) throws(SluiceError) -> Bool {
         switch compression {
@@ -81,22 +68,6 @@ final class CSVFile {
             return n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
         }
     }
-}
-
-/// A read-only mapping of part of a file, unmapped when the last reference goes.
-final class CSVMappedBytes {
-    private let base: UnsafeMutableRawPointer
-    private let length: Int
-    /// The first byte asked for.
-    let bytes: UnsafePointer<UInt8>
-
-    init(base: UnsafeMutableRawPointer, length: Int, skip: Int) {
-        self.base = base
-        self.length = length
-        bytes = UnsafePointer((base + skip).assumingMemoryBound(to: UInt8.self))
-    }
-
-    deinit { munmap(base, length) }
 }
 
 /// The bytes of one split: a plain byte range read with `pread`, or the inflated stream of a gzip file.

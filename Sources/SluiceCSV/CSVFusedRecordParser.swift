@@ -60,7 +60,6 @@ final class CSVFusedRecordParser {
     private let sinks: UnsafeMutablePointer<_UnsafeColumnSink>
     /// The sink of the line numbers.
     private let lineSink: Int
-    private let columnCount: Int
     private let delimiter: UInt8
     private let quote: UInt8
     private let nulls: CSVNullMatcher
@@ -73,10 +72,13 @@ final class CSVFusedRecordParser {
         schema: Schema, projection: [Int], options: CSVOptions, nulls: CSVNullMatcher,
         sinks: UnsafeMutablePointer<_UnsafeColumnSink>
     ) {
-        // A null spelling made only of digits, signs and points could be read as a number by
-        // the fast paths, which do not look at null spellings: such columns take the general path.
+        // The number kernels read digits, signs and points without looking at null spellings or
+        // the dialect: when a null spelling is made only of those bytes, or the delimiter or
+        // quote is one of them, numeric columns take the general path instead.
         let numeric = Set("0123456789+-.".utf8)
-        let numbersAreSafe = options.nullValues.allSatisfy { s in s.isEmpty || s.utf8.contains { !numeric.contains($0) } }
+        let numbersAreSafe =
+            options.nullValues.allSatisfy { s in s.isEmpty || s.utf8.contains { !numeric.contains($0) } }
+            && !numeric.contains(options.delimiter) && !numeric.contains(options.quote)
         var list: [Step] = []
         var next = 0
         for j in 0..<schema.count {
@@ -117,7 +119,6 @@ final class CSVFusedRecordParser {
         for s in 0..<list.count { steps[s].valid = storage + s * rows }
         self.sinks = sinks
         lineSink = projection.count
-        columnCount = schema.count
         delimiter = options.delimiter
         quote = options.quote
         self.nulls = nulls
@@ -151,14 +152,10 @@ final class CSVFusedRecordParser {
     private func runOnce(
         _ base: UnsafePointer<UInt8>, from: Int, to: Int, firstLine: Int, maxRows: Int
     ) -> (next: Int, rows: Int, stopped: Bool) {
-        // A record takes at least one byte per field (delimiters and LF): a span of `runRows`
-        // bytes per field holds at most `runRows` records.
-        let fields = max(columnCount, 1)
-        let span = min(to &- from, Self.runRows &* fields)
-        let limit = min(maxRows, span / fields &+ 1, Self.runRows)
+        let limit = min(maxRows, Self.runRows)
         prepare(rows: limit)
         var stream = (p: base + from, r: 0)
-        let stopped = records(&stream, until: base + from + span, limit: limit)
+        let stopped = records(&stream, until: base + to, limit: limit)
         commit(rows: stream.r)
         sinks[lineSink].appendSequence(from: Int64(firstLine), count: stream.r)
         return (stream.p - base, stream.r, stopped)
@@ -189,7 +186,9 @@ final class CSVFusedRecordParser {
     /// Implementation note: a function of its own so that `field` is inlined into it: the
     /// optimizer does not inline even `@inline(__always)` functions into very large callers.
     @inline(never)
-    private func records(_ stream: inout (p: UnsafePointer<UInt8>, r: Int), until: UnsafePointer<UInt8>, limit: Int) -> Bool {
+    private func records(
+        _ stream: inout (p: UnsafePointer<UInt8>, r: Int), until: UnsafePointer<UInt8>, limit: Int
+    ) -> Bool {
         // Locals, not the inout tuple, so that they stay in registers.
         var p = stream.p
         var r = stream.r
@@ -302,7 +301,9 @@ final class CSVFusedRecordParser {
     /// last field) and just past its terminator; nil when it starts with a quote or does not end
     /// with the step's terminator.
     @inline(__always)
-    private func plainField(_ step: Step, _ p: UnsafePointer<UInt8>) -> (end: UnsafePointer<UInt8>, next: UnsafePointer<UInt8>)? {
+    private func plainField(
+        _ step: Step, _ p: UnsafePointer<UInt8>
+    ) -> (end: UnsafePointer<UInt8>, next: UnsafePointer<UInt8>)? {
         if p.pointee == quote { return nil }
         let e = delimiterOrLF(p)
         guard e.pointee == step.terminator else { return nil }

@@ -142,7 +142,7 @@ enum CSVNumberKernel {
         // checks this path does not need: the power is at most 10^19.
         if mantissa <= 1 << 53 {
             let v = Double(mantissa) / CSVValueParser.exactPowersOfTen[fraction]
-            return (Double(bitPattern: v.bitPattern | (negative ? 1 << 63 : 0)), end)
+            return (negative ? -v : v, end)
         }
         return (CSVValueParser.eiselLemire(mantissa, -fraction, negative: negative), end)
     }

@@ -3,7 +3,7 @@ import SluiceCore
 /// Cuts CSV files into splits at record boundaries.
 public enum CSVSplitPlanner {
     /// Block size for the planning scan.
-    static let blockSize = 8 << 20
+    static let blockSize = 4 << 20
 
     /// Cuts a file into splits at record boundaries (quote-aware: a newline inside a quoted field is
     /// never a cut). Gzip files, and files not much larger than `splitBytes`, are one split. The
@@ -58,21 +58,12 @@ public enum CSVSplitPlanner {
 
         let block = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 64)
         defer { block.deallocate() }
+        let bytes = UnsafePointer(block.assumingMemoryBound(to: UInt8.self))
         let stretch = CSVBoundaryKernel.stretch
         var kernel = CSVBoundaryKernel(delimiter: options.delimiter, quote: options.quote)
         var offset = dataStart
         scanning: while offset < size {
-            let want = Int(min(Int64(blockSize), size - offset))
-            let mapped = file.map(offset: offset, count: want)
-            let bytes: UnsafePointer<UInt8>
-            let n: Int
-            if let mapped {
-                bytes = mapped.bytes
-                n = want
-            } else {
-                n = try file.read(into: block, count: want, at: offset)
-                bytes = UnsafePointer(block.assumingMemoryBound(to: UInt8.self))
-            }
+            let n = try file.read(into: block, count: Int(min(Int64(blockSize), size - offset)), at: offset)
             guard n > 0 else { throw .io(path: file.path, message: "file shrank while it was being planned") }
             var i = 0
             while i < n {
@@ -80,7 +71,7 @@ public enum CSVSplitPlanner {
                 let cutFrom = Int(max(0, min(Int64(n), target - 1 - offset)))
                 let stretchEnd = min(n, i + stretch)
                 if stretchEnd - i == stretch, stretchEnd <= cutFrom, kernel.state != .afterQuote {
-                    let counts = CSVBoundaryKernel.countBytes(UnsafeRawPointer(bytes + i), count: stretch, quote: options.quote)
+                    let counts = CSVBoundaryKernel.countBytes(block + i, count: stretch, quote: options.quote)
                     if !counts.hasQuote {
                         kernel.skipQuoteFree(lastByte: bytes[stretchEnd - 1], newlines: counts.newlines)
                         i = stretchEnd

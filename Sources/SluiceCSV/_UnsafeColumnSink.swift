@@ -103,8 +103,6 @@ struct _UnsafeColumnSink {
         count &+= 1
     }
 
-
-
     @inline(__always)
     mutating func appendBool(_ v: Bool) {
         if Bitmap.byteCount(count + 1) > valuesCapacity { growValues(needed: Bitmap.byteCount(count + 1)) }

@@ -209,6 +209,24 @@ struct RandomCSV {
         }
     }
 
+    @Test func delimitersAndQuotesThatLookLikeNumbers() throws {
+        // A point, a sign or a digit as the delimiter or quote must not be read as part of a number.
+        let dir = TempDir()
+        let cases: [(String, Character, Character, String)] = [
+            ("a.b\n1.5\n-2.25\n", ".", "\"", "a:int64,b:int64"),
+            ("a-b\n1-5\n-2-\n", "-", "\"", "a:float64,b:int64"),
+            ("a+b\n1.5+2\n+\n", "+", "\"", "a:float64,b:float64"),
+            ("a,b\n1,2\n'3',4\n", ",", "1", "a:int64,b:int64"),
+        ]
+        for (k, (text, delimiter, quote, schema)) in cases.enumerated() {
+            let path = dir.file("x\(k).csv", text)
+            let o = options(delimiter: delimiter, schema: schema) { $0.quote = quote.asciiValue ?? 0 }
+            try Self.expectSameAsGeneralPath(path, o, "case \(k)")
+        }
+        let r = try readAll(dir.file("dot.csv", "a.b\n1.5\n"), options(delimiter: ".", schema: "a:int64,b:int64"))
+        #expect(r.rows == [[i(1), i(5)]])
+    }
+
     @Test func nullSpellingsThatLookLikeNumbers() throws {
         let dir = TempDir()
         let path = dir.file("n.csv", "a,b\n-1,2\n3,-1\n-1,-1.0\n")
