@@ -144,26 +144,27 @@ extension CSVValueParser {
         }
     }
 
-    /// strtod needs a NUL-terminated string: copy to a temporary (on the stack when small).
     static func strtodFallback(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { (buf) -> Double? in
-            let b = buf.baseAddress.unsafelyUnwrapped
-            UnsafeMutableRawPointer(b).copyMemory(from: p, byteCount: n)
-            b[n] = 0
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let v = strtod(b, &end)
-            guard let end, end - b == n else { return nil }
-            return v
-        }
+        parseTerminated(p, n) { strtod($0, $1) }
     }
 
     static func strtofFallback(_ p: UnsafePointer<UInt8>, _ n: Int) -> Float? {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { (buf) -> Float? in
+        parseTerminated(p, n) { strtof($0, $1) }
+    }
+
+    /// The C parsers need a NUL-terminated string: copy to a temporary (on the stack when small)
+    /// and accept the result only when the parser consumed every byte.
+    @inline(__always)
+    private static func parseTerminated<T>(
+        _ p: UnsafePointer<UInt8>, _ n: Int,
+        _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T
+    ) -> T? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { (buf) -> T? in
             let b = buf.baseAddress.unsafelyUnwrapped
             UnsafeMutableRawPointer(b).copyMemory(from: p, byteCount: n)
             b[n] = 0
             var end: UnsafeMutablePointer<CChar>? = nil
-            let v = strtof(b, &end)
+            let v = parse(b, &end)
             guard let end, end - b == n else { return nil }
             return v
         }
