@@ -8,20 +8,34 @@ let package = Package(
         .executable(name: "sluice", targets: ["sluice"]),
         .library(name: "SluiceCore", targets: ["SluiceCore"]),
         .library(name: "SluiceCSV", targets: ["SluiceCSV"]),
+        .library(name: "SluiceParquet", targets: ["SluiceParquet"]),
+        .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluiceEngine", targets: ["SluiceEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "SluiceCore"),
         .target(name: "SluiceCSV", dependencies: ["SluiceCore", "CZlib"]),
+        .target(name: "SluiceParquet", dependencies: ["SluiceCore", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
+        .target(
+            name: "SluicePostgres",
+            dependencies: ["SluiceCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .target(
             name: "SluiceEngine",
-            dependencies: ["SluiceCore", "SluiceCSV", "CSQLite", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "SluiceCore", "SluiceCSV", "SluiceParquet", "SluicePostgres", "CSQLite",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "sluice",
@@ -29,6 +43,8 @@ let package = Package(
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV"]),
+        .testTarget(name: "SluiceParquetTests", dependencies: ["SluiceParquet"]),
+        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine"]),
     ],
     swiftLanguageModes: [.v6]

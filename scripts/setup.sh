@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs on a fresh Debian machine (idempotent; quiet when all is present):
-# system libraries for the build, the sqlite3 CLI, and (with --python) a virtualenv with the
+# system libraries for the build (SQLite, and zlib, zstd, snappy and lz4 for the Parquet codecs), the sqlite3 CLI, and (with --python) a virtualenv with the
 # independent implementations the tests compare against (DuckDB, pyarrow) plus pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libsqlite3-dev zlib1g-dev pkgconf sqlite3 gzip; do
+for pkg in libsqlite3-dev zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev pkgconf sqlite3 gzip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${1:-}" = "--python" ]; then
