@@ -1,0 +1,252 @@
+/// The shortest decimal text that reads back as the same `Double`, written straight into a byte
+/// buffer: what CSV, JSON and COPY sinks emit for every float, so it must not allocate.
+///
+/// The digits are Schubfach's (R. Giulietti, "The Schubfach way to render doubles", 2020; the
+/// algorithm of Java's `Double.toString` since JDK 19): of the decimals that round to the value,
+/// one of the shortest, and of those the closest. They are the digits of Swift's `description`;
+/// the layout follows it too (plain from 1e-4 up, exponent below and for integers from 1e17),
+/// except that integral values below 1e17 are written as integers (`3`, not `3.0`), which every
+/// reader parses back exactly.
+public enum ShortestDecimal {
+    /// Bytes `write` may need: sign, 17 digits, point, `e-324`.
+    public static let maxLength = 26
+
+    /// Writes `v` at `out` (room for `maxLength` bytes) and returns the number of bytes written.
+    /// NaN is `nan`, infinities `inf` and `-inf`.
+    @inlinable
+    public static func write(_ v: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let bits = v.bitPattern
+        let fraction = bits & ((1 << 52) - 1)
+        let biased = Int((bits >> 52) & 0x7FF)
+        if biased == 0x7FF { return writeSpecial(fraction != 0, negative: bits >> 63 != 0, to: out) }
+        var p = out
+        if bits >> 63 != 0 {
+            p.pointee = UInt8(ascii: "-")
+            p += 1
+        }
+        if biased == 0 {
+            if fraction == 0 {
+                p.pointee = UInt8(ascii: "0")
+                return p + 1 - out
+            }
+            // Subnormals: c = fraction, q = Q_MIN.
+            let d = decimal(q: -1074, c: fraction, subnormalTiny: fraction < 3)
+            return p + layout(d.digits, d.exponent, to: p) - out
+        }
+        let c = fraction | (1 << 52)
+        let mq = 1075 - biased  // -q
+        if mq > 0 && mq < 53 {
+            // Integers below 2^53 need no search: their digits are the integer's.
+            let f = c >> UInt64(mq)
+            if f << UInt64(mq) == c { return p + writeInteger(f, to: p) - out }
+        } else if mq <= 0 && mq > -5 && c << UInt64(-mq) < 100_000_000_000_000_000 {
+            // Integers from 2^53 up to 1e17: exact and written as such.
+            return p + writeInteger(c << UInt64(-mq), to: p) - out
+        }
+        let d = decimal(q: -mq, c: c, subnormalTiny: false)
+        return p + layout(d.digits, d.exponent, to: p) - out
+    }
+
+    /// The shortest text of `v` as a `String`, for messages and tests.
+    public static func string(_ v: Double) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxLength) { buffer in
+            guard let base = buffer.baseAddress else { return v.description }
+            let n = write(v, to: base)
+            return String(decoding: UnsafeBufferPointer(start: base, count: n), as: UTF8.self)
+        }
+    }
+
+    @usableFromInline
+    static func writeSpecial(_ isNaN: Bool, negative: Bool, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var p = out
+        if isNaN {
+            for b in "nan".utf8 { p.pointee = b; p += 1 }
+            return 3
+        }
+        if negative { p.pointee = UInt8(ascii: "-"); p += 1 }
+        for b in "inf".utf8 { p.pointee = b; p += 1 }
+        return p - out
+    }
+
+    // MARK: Schubfach
+
+    /// `v = c * 2^q` → shortest `digits * 10^exponent` in the rounding interval of v.
+    @usableFromInline
+    static func decimal(q: Int, c cIn: UInt64, subnormalTiny: Bool) -> (digits: UInt64, exponent: Int) {
+        // The paper renders the two smallest subnormals with a second digit (10c, dk = -1) to keep
+        // its proofs simple; those two values are exact enough to print from a table instead.
+        if subnormalTiny { return cIn == 1 ? (5, -324) : (1, -323) }
+        let c = cIn
+        let out: UInt64 = c & 1
+        let cb = c << 2
+        let cbr = cb + 2
+        let cbl: UInt64
+        let k: Int
+        if c != 1 << 52 || q == -1074 {
+            cbl = cb - 2
+            k = floorLog10Pow2(q)
+        } else {
+            // At a power of two the interval below is half as wide.
+            cbl = cb - 1
+            k = floorLog10ThreeQuartersPow2(q)
+        }
+        let h = q + floorLog2Pow10(-k) + 2
+        let index = (k - minK) << 1
+        let g1 = g[index]
+        let g0 = g[index + 1]
+        let vb = roundToOdd(g1, g0, cb << UInt64(h))
+        let vbl = roundToOdd(g1, g0, cbl << UInt64(h))
+        let vbr = roundToOdd(g1, g0, cbr << UInt64(h))
+        let s = vb >> 2
+        // Java keeps two digits at least (s >= 100); Swift's digits are the shortest, which
+        // matters only for the smallest subnormals, where s can be below 100.
+        if s >= 100 || q == -1074 {
+            // One digit fewer: s' = floor(s / 10), via a multiply (n = 17, m = 1 in the paper).
+            let sp10 = 10 * s.multipliedFullWidth(by: 115_292_150_460_684_698 << 4).high
+            let tp10 = sp10 + 10
+            let upin = vbl + out <= sp10 << 2
+            let wpin = (tp10 << 2) + out <= vbr
+            if upin != wpin { return (upin ? sp10 : tp10, k) }
+        }
+        let t = s + 1
+        let uin = vbl + out <= s << 2
+        let win = (t << 2) + out <= vbr
+        if uin != win { return (uin ? s : t, k) }
+        // Both in the interval: the closer one, ties to even.
+        let cmp = Int64(bitPattern: vb &- ((s + t) << 1))
+        return (cmp < 0 || (cmp == 0 && s & 1 == 0) ? s : t, k)
+    }
+
+    /// floor(g * cp / 2^127) with the lost bits folded into the lowest bit (round to odd).
+    @inline(__always) @usableFromInline
+    static func roundToOdd(_ g1: UInt64, _ g0: UInt64, _ cp: UInt64) -> UInt64 {
+        let x1 = g0.multipliedFullWidth(by: cp).high
+        let y = g1.multipliedFullWidth(by: cp)
+        let z = (y.low >> 1) &+ x1
+        let vbp = y.high &+ (z >> 63)
+        return vbp | (((z & mask63) &+ mask63) >> 63)
+    }
+
+    @usableFromInline static let mask63: UInt64 = (1 << 63) - 1
+
+    /// floor(log10(2^e)) for |e| <= 5456721.
+    @inline(__always) @usableFromInline
+    static func floorLog10Pow2(_ e: Int) -> Int { (e &* 661_971_961_083) >> 41 }
+
+    /// floor(log10(3/4 * 2^e)) for |e| <= 5456721.
+    @inline(__always) @usableFromInline
+    static func floorLog10ThreeQuartersPow2(_ e: Int) -> Int { (e &* 661_971_961_083 &- 274_743_187_321) >> 41 }
+
+    /// floor(log2(10^e)) for |e| <= 1233.
+    @inline(__always) @usableFromInline
+    static func floorLog2Pow10(_ e: Int) -> Int { (e &* 913_124_641_741) >> 38 }
+
+    // MARK: Layout
+
+    /// Writes `digits * 10^exponent` (digits > 0) in Swift's layout.
+    @usableFromInline
+    static func layout(_ digitsIn: UInt64, _ exponentIn: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = digitsIn
+        var exponent = exponentIn
+        while digits % 10 == 0 {
+            digits /= 10
+            exponent += 1
+        }
+        let n = digitCount(digits)
+        let point = n + exponent  // digits before the decimal point
+        if point <= 17 && point > -4 {
+            if exponent >= 0 { return writeInteger(digits, to: out, trailingZeros: exponent) }
+            if point > 0 {
+                // ddd.ddd
+                writeDigits(digits, count: n, to: out)
+                var i = n
+                while i > point {
+                    out[i] = out[i - 1]
+                    i -= 1
+                }
+                out[point] = UInt8(ascii: ".")
+                return n + 1
+            }
+            // 0.000ddd
+            out[0] = UInt8(ascii: "0")
+            out[1] = UInt8(ascii: ".")
+            for i in 0 ..< -point { out[2 + i] = UInt8(ascii: "0") }
+            writeDigits(digits, count: n, to: out + 2 - point)
+            return 2 - point + n
+        }
+        // d.ddde±XX
+        var p = out
+        writeDigits(digits, count: n, to: p + 1)
+        p[0] = p[1]
+        if n > 1 {
+            p[1] = UInt8(ascii: ".")
+            p += n + 1
+        } else {
+            p += 1
+        }
+        p[0] = UInt8(ascii: "e")
+        var e = point - 1
+        p[1] = e < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        e = abs(e)
+        p += 2
+        if e >= 100 {
+            p[0] = UInt8(48 + e / 100)
+            p += 1
+            e %= 100
+        }
+        p[0] = UInt8(48 + e / 10)
+        p[1] = UInt8(48 + e % 10)
+        return p + 2 - out
+    }
+
+    @inline(__always) @usableFromInline
+    static func digitCount(_ v: UInt64) -> Int {
+        var n = 1
+        var x = v
+        while x >= 10 {
+            x /= 10
+            n += 1
+        }
+        return n
+    }
+
+    /// The `count` decimal digits of `v`, most significant first.
+    @inline(__always) @usableFromInline
+    static func writeDigits(_ v: UInt64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
+        var x = v
+        var i = count
+        while x >= 100 {
+            let r = Int(x % 100)
+            x /= 100
+            i -= 2
+            out[i] = digitPairs[2 * r]
+            out[i + 1] = digitPairs[2 * r + 1]
+        }
+        if x >= 10 {
+            let r = Int(x)
+            out[i - 2] = digitPairs[2 * r]
+            out[i - 1] = digitPairs[2 * r + 1]
+        } else {
+            out[i - 1] = UInt8(48 + x)
+        }
+    }
+
+    @usableFromInline
+    static func writeInteger(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>, trailingZeros: Int = 0) -> Int {
+        let n = digitCount(v)
+        writeDigits(v, count: n, to: out)
+        for i in 0..<trailingZeros { out[n + i] = UInt8(ascii: "0") }
+        return n + trailingZeros
+    }
+
+    /// "00" "01" … "99".
+    @usableFromInline
+    static let digitPairs: [UInt8] = {
+        var pairs = [UInt8](repeating: 0, count: 200)
+        for i in 0..<100 {
+            pairs[2 * i] = UInt8(48 + i / 10)
+            pairs[2 * i + 1] = UInt8(48 + i % 10)
+        }
+        return pairs
+    }()
+}
