@@ -10,8 +10,8 @@ import SluiceCore
 /// A field is quoted only when it must be: when it contains the delimiter, a quote, CR or LF, or
 /// starts or ends with a space; quotes inside are doubled. One addition so that reading the output
 /// back gives the same values: an empty string is written as `""`, because an empty field reads
-/// back as null. Nulls are empty fields. Floats are the shortest text that round-trips (Swift's
-/// `description`), integral ones without `.0`; dates are `YYYY-MM-DD`; timestamps ISO-8601 with `Z`.
+/// back as null. Nulls are empty fields. Floats are the shortest text that round-trips
+/// (`ShortestDecimal`), integral ones without `.0`; dates are `YYYY-MM-DD`; timestamps ISO-8601 with `Z`.
 /// Output is buffered: call `flush()` when done.
 public final class CSVWriter {
     private let fd: Int32
@@ -24,8 +24,12 @@ public final class CSVWriter {
     @exclusivity(unchecked) private var capacity = 1 << 20
     @exclusivity(unchecked) private var length = 0
 
-    private static let quote = UInt8(ascii: "\"")
     private static let lf = UInt8(ascii: "\n")
+    /// Rows formatted per column before they are interleaved: small enough that every column's
+    /// text stays in cache.
+    private static let runRows = 2048
+    /// One per column, reused from batch to batch.
+    private let texts: [CSVFieldTexts]
 
     /// A writer of `schema`'s columns to `fileDescriptor`; with `header`, the column names come first.
     public init(fileDescriptor: Int32, schema: Schema, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true) {
@@ -33,6 +37,7 @@ public final class CSVWriter {
         self.schema = schema
         self.delimiter = delimiter
         self.headerPending = header
+        self.texts = schema.fields.map { _ in CSVFieldTexts() }
         out = .allocate(capacity: capacity)
     }
 
@@ -76,14 +81,59 @@ public final class CSVWriter {
             throw .invalidArgument("CSV writer for (\(schema)) was given a batch of (\(batch.schema))")
         }
         let columns = batch.columns
-        let single = columns.count == 1
-        for row in 0..<batch.count {
-            for (j, column) in columns.enumerated() {
-                if j > 0 { put(delimiter) }
-                appendValue(column, row, onlyColumn: single)
+        let k = columns.count
+        guard k > 0 else { return }
+        var start = 0
+        while start < batch.count {
+            let m = Swift.min(Self.runRows, batch.count - start)
+            var total = 0
+            for j in 0..<k {
+                texts[j].format(columns[j], rows: start, count: m, delimiter: delimiter, onlyColumn: k == 1)
+                total += Int(texts[j].ends[m])
             }
-            put(Self.lf)
+            reserve(total + m * k + CSVFieldTexts.slack)
+            length += interleave(rows: m)
+            start += m
             if drainEvery && length >= capacity / 2 { try drain() }
+        }
+    }
+
+    /// Copies the formatted fields of `rows` rows into lines at the end of the output.
+    private func interleave(rows m: Int) -> Int {
+        let k = texts.count
+        return withUnsafeTemporaryAllocation(of: UnsafePointer<UInt8>.self, capacity: k) { bytes in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Int32>.self, capacity: k) { ends in
+                for j in 0..<k {
+                    bytes[j] = UnsafePointer(texts[j].bytes)
+                    ends[j] = UnsafePointer(texts[j].ends)
+                }
+                let delimiter = self.delimiter
+                var p = out + length
+                for r in 0..<m {
+                    for j in 0..<k {
+                        let s = Int(ends[j][r])
+                        let n = Int(ends[j][r + 1]) - s
+                        Self.copyFields(from: bytes[j] + s, to: p, count: n)
+                        p += n
+                        p.pointee = delimiter
+                        p += 1
+                    }
+                    p[-1] = Self.lf
+                }
+                return p - (out + length)
+            }
+        }
+    }
+
+    /// Copies `count` bytes 16 at a time; source and destination have `CSVFieldTexts.slack`
+    /// bytes of room past the end, so the last word may run over.
+    @inline(__always)
+    private static func copyFields(from src: UnsafePointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>, count: Int) {
+        var i = 0
+        while i < count {
+            let word = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: word, as: SIMD16<UInt8>.self)
+            i += 16
         }
     }
 
@@ -99,50 +149,12 @@ public final class CSVWriter {
         for (j, field) in schema.fields.enumerated() {
             if j > 0 { put(delimiter) }
             var name = field.name
-            name.withUTF8 { appendText(UnsafeRawBufferPointer($0)) }
+            name.withUTF8 { u in
+                reserve(2 * u.count + 2)
+                length += CSVFieldTexts.quoted(UnsafeRawBufferPointer(u), delimiter: delimiter, to: out + length)
+            }
         }
         put(Self.lf)
-    }
-
-    private func appendValue(_ column: Column, _ row: Int, onlyColumn: Bool) {
-        guard column.isValid(row) else {
-            // In a one-column file an empty field is an empty line, which readers skip; `""` reads
-            // back as null for every non-string type.
-            if onlyColumn && !column.type.isStringLike { appendBytes("\"\"") }
-            return
-        }
-        switch column.type {
-        case .bool: appendBytes(column.bool(at: row) ? "true" : "false")
-        case .int32: appendInteger(Int64(column.value(row, as: Int32.self)))
-        case .int64: appendInteger(column.value(row, as: Int64.self))
-        case .float32: appendString(CSVWriter.format(column.value(row, as: Float.self)))
-        case .float64: appendString(CSVWriter.format(column.value(row, as: Double.self)))
-        case .string, .dictionary: appendText(column.stringBytes(at: row))
-        case .date: appendDate(Int(column.value(row, as: Int32.self)))
-        case .timestamp(let unit): appendTimestamp(column.value(row, as: Int64.self), unit: unit)
-        }
-    }
-
-    // MARK: Formatting
-
-    /// Shortest round-trip text. An integral value below 10^17 is written as an integer: it is
-    /// exactly an Int64, and the exact decimal of a Double always reads back as that Double.
-    static func format(_ v: Double) -> String {
-        if v.isNaN { return "nan" }
-        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        if v == v.rounded(.towardZero), abs(v) < 1e17 {
-            return v == 0 && v.sign == .minus ? "-0" : String(Int64(v))
-        }
-        return v.description
-    }
-
-    static func format(_ v: Float) -> String {
-        if v.isNaN { return "nan" }
-        if v.isInfinite { return v < 0 ? "-inf" : "inf" }
-        if v == v.rounded(.towardZero), abs(v) < 1e17 {
-            return v == 0 && v.sign == .minus ? "-0" : String(Int64(v))
-        }
-        return v.description
     }
 
     // MARK: Output buffer
@@ -161,96 +173,6 @@ public final class CSVWriter {
     @inline(__always) private func put(_ b: UInt8) {
         reserve(1)
         out[length] = b
-        length += 1
-    }
-
-    private func appendBytes(_ s: StaticString) {
-        reserve(s.utf8CodeUnitCount)
-        (out + length).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-        length += s.utf8CodeUnitCount
-    }
-
-    private func appendString(_ s: String) {
-        var s = s
-        s.withUTF8 { u in
-            reserve(u.count)
-            if let src = u.baseAddress { (out + length).update(from: src, count: u.count) }
-            length += u.count
-        }
-    }
-
-    private func appendInteger(_ v: Int64) {
-        reserve(20)
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, no allocation
-        var magnitude = v.magnitude
-        if v < 0 { put(UInt8(ascii: "-")) }
-        withUnsafeMutableBytes(of: &digits) { tmp in
-            var k = 0
-            repeat {
-                tmp[k] = UInt8(48 + magnitude % 10)
-                magnitude /= 10
-                k += 1
-            } while magnitude > 0
-            while k > 0 {
-                k -= 1
-                out[length] = tmp[k]
-                length += 1
-            }
-        }
-    }
-
-    /// Dates and timestamps through the shared ISO-8601 formatter (`CivilTime.writeTimestamp`).
-    private func appendDate(_ days: Int) {
-        reserve(CivilTime.maxFormattedLength)
-        length += CivilTime.writeDate(days: days, to: out + length)
-    }
-
-    private func appendTimestamp(_ v: Int64, unit: TimeUnit) {
-        reserve(CivilTime.maxFormattedLength)
-        length += CivilTime.writeTimestamp(v, unit: unit, to: out + length)
-    }
-
-    /// `value` (non-negative) in exactly `width` digits, zero-padded.
-    private func appendDigits(_ value: Int, width: Int) {
-        reserve(width)
-        var v = value
-        var k = width
-        while k > 0 {
-            k -= 1
-            out[length + k] = UInt8(48 + v % 10)
-            v /= 10
-        }
-        length += width
-    }
-
-    /// A text field, quoted only when it has to be.
-    private func appendText(_ bytes: UnsafeRawBufferPointer) {
-        let n = bytes.count
-        var needsQuotes = n == 0 || bytes[0] == 0x20 || bytes[n - 1] == 0x20
-        if !needsQuotes {
-            for b in bytes where b == delimiter || b == Self.quote || b == Self.lf || b == UInt8(ascii: "\r") {
-                needsQuotes = true
-                break
-            }
-        }
-        if !needsQuotes {
-            reserve(n)
-            if let src = bytes.baseAddress { (out + length).update(from: src.assumingMemoryBound(to: UInt8.self), count: n) }
-            length += n
-            return
-        }
-        reserve(2 * n + 2)
-        out[length] = Self.quote
-        length += 1
-        for b in bytes {
-            if b == Self.quote {
-                out[length] = Self.quote
-                length += 1
-            }
-            out[length] = b
-            length += 1
-        }
-        out[length] = Self.quote
         length += 1
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SluiceCSV
+import SluiceCore
 
 @Suite struct CSVFloatParserTests {
     static func parse64(_ text: String) -> Double? {
@@ -89,7 +90,7 @@ import Testing
             let v = Double(bitPattern: rng.next())
             guard v.isFinite else { continue }
             #expect(Self.parse64(v.description)?.bitPattern == v.bitPattern, "\(v)")
-            #expect(Self.parse64(CSVWriter.format(v))?.bitPattern == v.bitPattern, "\(v)")
+            #expect(Self.parse64(ShortestDecimal.string(v))?.bitPattern == v.bitPattern, "\(v)")
         }
     }
 

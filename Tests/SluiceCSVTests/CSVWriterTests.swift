@@ -62,6 +62,21 @@ import Testing
         #expect(try CSVSchemaInference.headerNames(path: path, options: o) == Self.schema.names)
     }
 
+    /// Batches longer than one formatting run (2048 rows) and runs of different widths.
+    @Test func roundTripAcrossRuns() throws {
+        let dir = TempDir()
+        let path = "\(dir.path)/long.csv"
+        let batches = [Self.batch(rows: 5000), Self.batch(rows: 2048, offset: 5000), Self.batch(rows: 1, offset: 7048)]
+        try Self.write(batches, schema: Self.schema, to: path)
+        var o = CSVOptions()
+        o.schema = Self.schema
+        let r = try readAll(path, o)
+        #expect(r.rejects.isEmpty)
+        let expected = batches.flatMap { b in (0..<b.count).map { b.row($0) } }
+        #expect(r.rows.count == 7049)
+        #expect(sameRows(r.rows, expected))
+    }
+
     @Test func roundTripAsTSVWithoutHeader() throws {
         let dir = TempDir()
         let path = "\(dir.path)/out.tsv"
