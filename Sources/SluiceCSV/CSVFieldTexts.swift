@@ -8,11 +8,12 @@ import SluiceCore
 /// may move whole 16-byte words past a field's end.
 final class CSVFieldTexts {
     static let slack = 32
-    private(set) var bytes: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    // Owned by one writer (one task): no dynamic exclusivity checks in the per-row loops.
+    @exclusivity(unchecked) private(set) var bytes: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var capacity: Int
     /// `ends[0]` is 0; row r's field is `bytes[ends[r] ..< ends[r + 1]]`.
-    private(set) var ends: UnsafeMutablePointer<Int32>
-    private var rowCapacity: Int
+    @exclusivity(unchecked) private(set) var ends: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var rowCapacity: Int
 
     init() {
         capacity = 1 << 16

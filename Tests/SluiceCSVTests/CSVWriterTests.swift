@@ -33,7 +33,7 @@ import Testing
         for r in 0..<rows {
             let k = r + offset
             cols[0].append(k % 7 == 3 ? .null : .int(Int64(k) * 1_000_000_007 - 5_000_000_000))
-            cols[1].append(.int(Int64(Int32.min) + Int64(k)))
+            cols[1].append(.int(k % 9 == 0 ? 0 : Int64(Int32.min) + Int64(k)))
             cols[2].append(texts[k % texts.count].map(Scalar.string) ?? .null)
             cols[3].append(k % 5 == 4 ? .null : .string(["red", "green, blue", "\"q\""][k % 3]))
             cols[4].append(doubles[k % doubles.count].map(Scalar.double) ?? .null)

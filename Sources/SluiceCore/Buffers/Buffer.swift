@@ -11,10 +11,13 @@ import Darwin
 /// after `Column` takes it, nothing writes to it again, which is what makes sharing it across
 /// threads (and slicing without copying) safe.
 public final class Buffer: @unchecked Sendable {
-    public private(set) var base: UnsafeMutableRawPointer
-    public private(set) var capacity: Int
+    // A buffer has one writer (its builder) and, once finished, only readers, so the dynamic
+    // exclusivity checks Swift would make on every read of `base` (per value in loops that call
+    // `Column.isValid`, from other modules) guard nothing.
+    @exclusivity(unchecked) public private(set) var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) public private(set) var capacity: Int
     /// Bytes written so far.
-    public var length: Int
+    @exclusivity(unchecked) public var length: Int
 
     public init(capacity: Int) {
         let cap = Swift.max(64, (capacity + 63) & ~63)

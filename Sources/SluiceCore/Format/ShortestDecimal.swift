@@ -158,12 +158,9 @@ public enum ShortestDecimal {
             if exponent >= 0 { return writeInteger(digits, to: out, trailingZeros: exponent) }
             if point > 0 {
                 // ddd.ddd
-                writeDigits(digits, count: n, to: out)
-                var i = n
-                while i > point {
-                    out[i] = out[i - 1]
-                    i -= 1
-                }
+                // Digits one to the right, then the integer part (usually short) back one left.
+                writeDigits(digits, count: n, to: out + 1)
+                for i in 0..<point { out[i] = out[i + 1] }
                 out[point] = UInt8(ascii: ".")
                 return n + 1
             }
@@ -199,20 +196,24 @@ public enum ShortestDecimal {
         return p + 2 - out
     }
 
+    /// Decimal digits of `v` (1 for 0), from its bit length: log10(2) ≈ 1233 / 4096.
     @inline(__always) @usableFromInline
     static func digitCount(_ v: UInt64) -> Int {
-        var n = 1
-        var x = v
-        while x >= 10 {
-            x /= 10
-            n += 1
-        }
-        return n
+        let t = ((64 - (v | 1).leadingZeroBitCount) &* 1233) >> 12
+        return t + ((v | 1) >= powersOfTen[t] ? 1 : 0)
     }
+
+    @usableFromInline
+    static let powersOfTen: [UInt64] = {
+        var p: [UInt64] = [1]
+        for _ in 1...19 { p.append(p[p.count - 1] &* 10) }
+        return p
+    }()
 
     /// The `count` decimal digits of `v`, most significant first.
     @inline(__always) @usableFromInline
     static func writeDigits(_ v: UInt64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
+        let digitPairs = Self.digitPairs
         var x = v
         var i = count
         while x >= 100 {
@@ -239,14 +240,14 @@ public enum ShortestDecimal {
         return n + trailingZeros
     }
 
-    /// "00" "01" … "99".
+    /// "00" "01" … "99", as constant bytes (no lazy global, no bounds checks in the digit loop).
     @usableFromInline
-    static let digitPairs: [UInt8] = {
-        var pairs = [UInt8](repeating: 0, count: 200)
-        for i in 0..<100 {
-            pairs[2 * i] = UInt8(48 + i / 10)
-            pairs[2 * i + 1] = UInt8(48 + i % 10)
-        }
-        return pairs
-    }()
+    static var digitPairs: UnsafePointer<UInt8> {
+        let pairs: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
+        return pairs.utf8Start
+    }
 }

@@ -1,0 +1,32 @@
+import Testing
+@testable import SluiceCore
+
+@Suite struct IntegerTextTests {
+    static func text(_ v: Int64) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: IntegerText.maxLength + 2) { buffer in
+            let base = buffer.baseAddress!
+            base[0] = 0xEE  // a guard byte before: must survive
+            let n = IntegerText.write(v, to: base + 1)
+            #expect(base[0] == 0xEE, "wrote before the buffer for \(v)")
+            return String(decoding: UnsafeBufferPointer(start: base + 1, count: n), as: UTF8.self)
+        }
+    }
+
+    @Test func everyDigitCountBoundary() {
+        var values: [Int64] = [0, 1, -1, .max, .min, .max - 1, .min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]
+        }
+        for v in values { #expect(Self.text(v) == String(v)) }
+    }
+
+    @Test func randomValuesMatchString() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<100_000 {
+            let v = Int64(bitPattern: rng.next()) >> Int64.random(in: 0..<64, using: &rng)
+            #expect(Self.text(v) == String(v))
+        }
+    }
+}
