@@ -237,6 +237,28 @@ import SluiceCore
         #expect(merged.entries == single.entries)
     }
 
+    /// NaNs and infinities among nulls, in the eight-at-a-time path (long, byte-aligned columns).
+    @Test func nanAndInfinityAmongNullsInLongColumns() {
+        var values: [Scalar] = (0..<1003).map { i in i % 3 == 0 ? .null : .double(Double(i) / 4) }
+        values[10] = .double(.nan)
+        values[500] = .double(-.infinity)
+        var s = ColumnStatistics(schema: Schema([Field("x", .float64)]))
+        s.add(RecordBatch(schema: Schema([Field("x", .float64)]), columns: [Column.make(.float64, values)]))
+        let e = s.entries[0]
+        #expect(e.count == 1003 - 335 && e.nulls == 335)
+        #expect(e.min == .double(-.infinity))
+        #expect(e.max.doubleValue?.isNaN == true)
+        #expect(e.sum.doubleValue?.isNaN == true)
+        values[10] = .double(1)
+        values[500] = .null
+        var t = ColumnStatistics(schema: Schema([Field("x", .float64)]))
+        t.add(RecordBatch(schema: Schema([Field("x", .float64)]), columns: [Column.make(.float64, values)]))
+        let expected = values.reduce(0.0) { $0 + ($1.doubleValue ?? 0) }
+        #expect(t.entries[0].sum == .double(expected))
+        #expect(t.entries[0].min == .double(0.25) && t.entries[0].max == .double(1001.0 / 4))
+        #expect(t.entries[0].nulls == 336)
+    }
+
     @Test func mergedFloatSumsAgreeOnRealValues() {
         var rng = GeneratorRandom(seed: 5)
         let schema = Schema([Field("x", .float64)])
