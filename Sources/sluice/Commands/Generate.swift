@@ -5,7 +5,7 @@ import SluiceEngine
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write deterministic synthetic data shaped like the reference workloads.",
-        subcommands: [Telecom.self, Events.self])
+        subcommands: [Telecom.self, Events.self, OCP.self])
 
     struct Telecom: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -77,6 +77,35 @@ struct Generate: ParsableCommand {
                 let t0 = Clock.now()
                 let written = try EventsGenerator(o).write(to: out)
                 report(written, seconds: Clock.seconds(since: t0))
+            } catch {
+                throw Failure.exit(error)
+            }
+        }
+    }
+
+    struct OCP: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ocp",
+            abstract: "OpenShift pod usage, node labels and namespace labels, hourly, from a nise-style scenario.",
+            discussion: """
+                Writes one file per day and report under --out: pod_usage/YYYY-MM-DD.csv (the
+                koku-metrics-operator's 20 pod columns), node_labels/ and namespace_labels/.
+                The scenario is nise's static YAML (generators: - OCPGenerator: start_date,
+                end_date, nodes → namespaces → pods) plus replicas:, node_role: and emit_limits:.
+                Example: sluice generate ocp --scenario examples/ocp/one-node.yml --out data/ocp
+                """)
+
+        @Option(help: "Scenario file (nise static YAML).") var scenario: String
+        @Option(help: "Output folder.") var out: String
+        @Option(help: "Seed for the values the scenario leaves to chance.") var seed: UInt64 = 42
+
+        func run() throws {
+            do {
+                let t0 = Clock.now()
+                let s = try OCPScenario.load(path: scenario, seed: seed)
+                let written = try OCPGenerator(s, seed: seed).write(to: out)
+                let pods = written.filter { $0.path.contains("/pod_usage/") }
+                Generate.report(pods, seconds: Clock.seconds(since: t0))
             } catch {
                 throw Failure.exit(error)
             }
