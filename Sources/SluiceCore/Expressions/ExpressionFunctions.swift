@@ -16,12 +16,15 @@
 /// | `matches(s, 'regex')` | bool: POSIX extended regex search |
 /// | `abs(x)`, `floor(x)`, `ceil(x)`, `round(x[, digits])` | numeric |
 /// | `cast(x, 'type')` | `x` as any type `DataType(parsing:)` accepts; unparsable strings give null |
+/// | `parse_labels(s)` | operator labels `label_k:v\|label_k2:v2` → JSON `{"k":"v","k2":"v2"}`, keys sorted |
+/// | `merge_labels(a, b, …)` | JSON label maps merged, later arguments winning (Trino's `map_concat`) |
+/// | `filter_labels(m, 'k', …)` | a JSON label map with only the listed keys |
 public enum ExpressionFunctions {
     /// Every function name `BoundExpression` accepts (aliases included).
     public static let names: [String] = [
         "abs", "cast", "ceil", "ceiling", "coalesce", "concat", "date", "date_trunc", "day", "floor", "greatest",
-        "hour", "if", "least", "length", "lower", "matches", "minute", "month", "round", "substr", "substring",
-        "to_timestamp", "trim", "upper", "year",
+        "filter_labels", "hour", "if", "least", "length", "lower", "matches", "merge_labels", "minute", "month",
+        "parse_labels", "round", "substr", "substring", "to_timestamp", "trim", "upper", "year",
     ]
 
     /// Aggregates are parsed like any call but only mean something in an aggregate's `compute`.
@@ -47,6 +50,9 @@ extension ExpressionBinder {
         case "abs", "floor", "ceil", "ceiling": return try bindNumericMap(name, args, e)
         case "round": return try bindRound(args, e)
         case "cast": return try bindCast(args, e)
+        case "parse_labels": return try bindParseLabels(args, e)
+        case "merge_labels": return try bindMergeLabels(args, e)
+        case "filter_labels": return try bindFilterLabels(args, e)
         default:
             if ExpressionFunctions.aggregates.contains(name) {
                 throw .expression(
