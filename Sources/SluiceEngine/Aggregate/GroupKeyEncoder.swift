@@ -10,8 +10,9 @@ struct GroupKeyEncoder {
     let types: [DataType]
     var width: Int { types.count + 1 }
     private(set) var strings = StringInterner()
-    /// Per key column: the last dictionary seen and its entries' string ids.
-    private var dictionaryIDs: [(dictionary: ObjectIdentifier, ids: [Int32])?]
+    /// Per key column: the last dictionary seen and its entries' string ids. The dictionary is
+    /// held, not just its identity: a freed dictionary's address can be reused by the next one.
+    private var dictionaryIDs: [(dictionary: DictionaryValues, ids: [Int32])?]
 
     init(types: [DataType]) {
         precondition(types.count <= 64, "at most 64 group keys")
@@ -76,12 +77,11 @@ struct GroupKeyEncoder {
 
     private mutating func dictionaryMapping(_ column: Column, _ j: Int) -> [Int32] {
         guard let dictionary = column.dictionary else { return [] }
-        let identity = ObjectIdentifier(dictionary)
-        if let cached = dictionaryIDs[j], cached.dictionary == identity { return cached.ids }
+        if let cached = dictionaryIDs[j], cached.dictionary === dictionary { return cached.ids }
         let values = dictionary.values
         let ids = (0..<values.count).map { strings.intern(values.stringBytes(at: $0)) }
         withExtendedLifetime(dictionary) {}
-        dictionaryIDs[j] = (identity, ids)
+        dictionaryIDs[j] = (dictionary, ids)
         return ids
     }
 

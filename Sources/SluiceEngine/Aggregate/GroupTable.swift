@@ -41,6 +41,22 @@ struct GroupTable {
     }
 
     mutating func id(of key: UnsafePointer<UInt64>, hash h: UInt64) -> Int32 {
+        let (found, i) = probe(key, hash: h)
+        if let g = found { return g }
+        let g = Int32(count)
+        slots[i] = g
+        keys.append(contentsOf: UnsafeBufferPointer(start: key, count: width))
+        hashes.append(h)
+        count += 1
+        if 2 * count > slots.count { grow() }
+        return g
+    }
+
+    /// The id of `key` if it is a group already; nil otherwise (nothing is added).
+    func existingID(of key: UnsafePointer<UInt64>, hash h: UInt64) -> Int32? { probe(key, hash: h).found }
+
+    /// The group of `key`, or the empty slot where it would go.
+    private func probe(_ key: UnsafePointer<UInt64>, hash h: UInt64) -> (found: Int32?, slot: Int) {
         var i = Int(truncatingIfNeeded: h) & mask
         let width = self.width
         let found: Int32? = slots.withUnsafeBufferPointer { slots in
@@ -63,14 +79,7 @@ struct GroupTable {
                 }
             }
         }
-        if let g = found { return g }
-        let g = Int32(count)
-        slots[i] = g
-        keys.append(contentsOf: UnsafeBufferPointer(start: key, count: width))
-        hashes.append(h)
-        count += 1
-        if 2 * count > slots.count { grow() }
-        return g
+        return (found, i)
     }
 
     /// Group ids of `rows` keys laid out back to back in `words`.

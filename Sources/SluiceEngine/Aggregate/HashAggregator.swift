@@ -77,6 +77,44 @@ public final class HashAggregator {
         }
     }
 
+    /// Like `add`, but rows whose key is not a group yet are left out rather than starting a
+    /// group: their row numbers and key hashes come back, for the caller to set aside. This is
+    /// how a full aggregator keeps its memory while still absorbing rows of the groups it has.
+    public func addExisting(keyColumns: [Column], values: [Column], rows: Int) -> (rows: [Int32], hashes: [UInt64]) {
+        guard rows > 0 else { return ([], []) }
+        let width = encoder.width
+        if words.count < rows * width { words = Array(repeating: 0, count: rows * width) }
+        var known: [Int32] = []
+        var knownIDs: [Int32] = []
+        var left: [Int32] = []
+        var hashes: [UInt64] = []
+        words.withUnsafeMutableBufferPointer { w in
+            guard let w = w.baseAddress else { return }
+            encoder.encode(keyColumns, rows: rows, into: w)
+            for r in 0..<rows {
+                let key = UnsafePointer(w + r * width)
+                let h = GroupTable.hash(key, width: width)
+                if let g = table.existingID(of: key, hash: h) {
+                    known.append(Int32(r))
+                    knownIDs.append(g)
+                } else {
+                    left.append(Int32(r))
+                    hashes.append(h)
+                }
+            }
+        }
+        if !known.isEmpty {
+            let kept = known.count == rows ? values : values.map { $0.take(known) }
+            knownIDs.withUnsafeBufferPointer { g in
+                guard let g = g.baseAddress else { return }
+                for (call, accumulator) in zip(calls, accumulators) {
+                    accumulator.update(call.input.map { kept[$0] }, groups: g, rows: known.count, groupCount: table.count)
+                }
+            }
+        }
+        return (left, hashes)
+    }
+
     /// Folds in the groups of `other` (same keys and calls), e.g. another worker's partial.
     public func merge(_ other: HashAggregator) {
         let width = encoder.width
