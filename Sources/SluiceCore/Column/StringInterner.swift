@@ -39,6 +39,19 @@ public struct StringInterner {
         return id
     }
 
+    /// The id of `bytes` if it was interned; nothing is added.
+    public func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        let h = StringInterner.hash(bytes)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let id = slots[i]
+            if id < 0 { return nil }
+            if hashes[Int(id)] == h, equal(Int(id), bytes) { return id }
+            i = (i + 1) & mask
+        }
+    }
+
     /// The bytes of string `id`; valid until the next `intern` or `finish`.
     public func bytes(of id: Int32) -> UnsafeRawBufferPointer {
         let offs = strings.offsets.base.assumingMemoryBound(to: Int32.self)

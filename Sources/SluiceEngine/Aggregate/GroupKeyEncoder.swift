@@ -12,7 +12,7 @@ struct GroupKeyEncoder {
     private(set) var strings = StringInterner()
     /// Per key column: the last dictionary seen and its entries' string ids. The dictionary is
     /// held, not just its identity: a freed dictionary's address can be reused by the next one.
-    private var dictionaryIDs: [(dictionary: DictionaryValues, ids: [Int32])?]
+    private var dictionaryIDs: [(dictionary: DictionaryValues, ids: [Int32], inserted: Bool)?]
 
     init(types: [DataType]) {
         precondition(types.count <= 64, "at most 64 group keys")
@@ -20,8 +20,13 @@ struct GroupKeyEncoder {
         dictionaryIDs = Array(repeating: nil, count: types.count)
     }
 
-    /// Writes the keys of `rows` rows of `columns` to `words` (`rows * width` words).
-    mutating func encode(_ columns: [Column], rows: Int, into words: UnsafeMutablePointer<UInt64>) {
+    /// The word of a string this encoder has never seen: no key holding it matches a stored one.
+    static let absentString: UInt64 = UInt64(UInt32.max)
+
+    /// Writes the keys of `rows` rows of `columns` to `words` (`rows * width` words). With
+    /// `insert: false` (the probe side of a join) unseen strings are not added but encoded as
+    /// `absentString`, so probing never grows the interner.
+    mutating func encode(_ columns: [Column], rows: Int, into words: UnsafeMutablePointer<UInt64>, insert: Bool = true) {
         let width = self.width
         for r in 0..<rows { words[r * width] = 0 }
         for (j, column) in columns.enumerated() {
@@ -51,9 +56,14 @@ struct GroupKeyEncoder {
             case .int64, .timestamp: fill { UInt64(bitPattern: column.value($0, as: Int64.self)) }
             case .float32: fill { Self.canonical(Double(column.value($0, as: Float.self))) }
             case .float64: fill { Self.canonical(column.value($0, as: Double.self)) }
-            case .string: fill { UInt64(UInt32(bitPattern: strings.intern(column.stringBytes(at: $0)))) }
+            case .string:
+                if insert {
+                    fill { UInt64(UInt32(bitPattern: strings.intern(column.stringBytes(at: $0)))) }
+                } else {
+                    fill { strings.lookup(column.stringBytes(at: $0)).map { UInt64(UInt32(bitPattern: $0)) } ?? Self.absentString }
+                }
             case .dictionary:
-                let ids = dictionaryMapping(column, j)
+                let ids = dictionaryMapping(column, j, insert: insert)
                 ids.withUnsafeBufferPointer { ids in
                     fill { UInt64(UInt32(bitPattern: ids[Int(column.value($0, as: Int32.self))])) }
                 }
@@ -75,13 +85,15 @@ struct GroupKeyEncoder {
         return v.bitPattern
     }
 
-    private mutating func dictionaryMapping(_ column: Column, _ j: Int) -> [Int32] {
+    private mutating func dictionaryMapping(_ column: Column, _ j: Int, insert: Bool) -> [Int32] {
         guard let dictionary = column.dictionary else { return [] }
-        if let cached = dictionaryIDs[j], cached.dictionary === dictionary { return cached.ids }
+        if let cached = dictionaryIDs[j], cached.dictionary === dictionary, cached.inserted == insert { return cached.ids }
         let values = dictionary.values
-        let ids = (0..<values.count).map { strings.intern(values.stringBytes(at: $0)) }
+        let ids = (0..<values.count).map { k in
+            insert ? strings.intern(values.stringBytes(at: k)) : strings.lookup(values.stringBytes(at: k)) ?? Int32(bitPattern: UInt32.max)
+        }
         withExtendedLifetime(dictionary) {}
-        dictionaryIDs[j] = (dictionary, ids)
+        dictionaryIDs[j] = (dictionary, ids, insert)
         return ids
     }
 
