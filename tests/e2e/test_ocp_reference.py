@@ -58,3 +58,30 @@ def test_enabled_keys_filter_every_level(sluice, work):
     assert labels == ['{"app":"etl"}', '{"app":"web"}']
     web = [r for r in rows if r["pod_labels"] == '{"app":"web"}' and str(r["usage_start"]) == "2024-05-01"][0]
     assert web["pod_usage_cpu_core_hours"] == pytest.approx(27)
+
+
+@pytest.mark.parametrize("scenario,days,groups_per_day", [
+    ("many-nodes", 3, 3), ("many-projects", 2, 12), ("missing-items", 2, 1), ("label-conflicts", 1, 2),
+    ("month-boundary", 3, 1),
+])
+def test_every_scenario_generates_and_summarises(sluice, work, scenario, days, groups_per_day):
+    out = work / scenario
+    sluice("generate", "ocp", "--scenario", ROOT / f"examples/ocp/{scenario}.yml", "--out", out)
+    rows = summary(str(out), "s", ["app", "env", "owner", "zone", "team", "tier", "project", "role", "version", "pool"])
+    assert len({str(r["usage_start"]) for r in rows}) == days
+    assert len(rows) == days * groups_per_day
+    assert all(r["node"] != "" for r in rows)
+    if scenario == "missing-items":
+        # Both scheduled pods have no labels, so they share the {} group; the unscheduled pod is dropped.
+        assert {r["pod_labels"] for r in rows} == {"{}"} and {r["namespace"] for r in rows} == {"bare"}
+        # Only "drawn" reports limits (the node's 2 cores for 1800 s an hour): 24 core-hours a day.
+        assert all(r["pod_limit_cpu_core_hours"] == pytest.approx(24) for r in rows)
+    if scenario == "label-conflicts":
+        labels = sorted(r["pod_labels"] for r in rows)
+        assert labels == ['{"env":"ns","owner":"pod","zone":"node"}', '{"env":"pod","owner":"ns","zone":"node"}']
+        merged = [r for r in rows if r["pod_labels"].startswith('{"env":"pod"')][0]
+        assert merged["pod_usage_cpu_core_hours"] == pytest.approx(72)  # a1 and a2 collapse: 24 * (1 + 2)
+    if scenario == "month-boundary":
+        assert sorted((r["year"], r["month"], r["day"]) for r in rows) == [("2024", "1", "30"), ("2024", "1", "31"), ("2024", "2", "1")]
+        feb = [r for r in rows if r["month"] == "2"][0]
+        assert feb["pod_usage_cpu_core_hours"] == pytest.approx(24 * 3000 * 2 / 3600)
