@@ -66,41 +66,10 @@ enum TextFormatting {
         return try out.finish(validity)
     }
 
-    /// Writes `v` in decimal; returns the byte count (at most 20). Two digits per step from a
-    /// table, the length found by comparisons: the divisions are what formatting costs.
+    /// Writes `v` in decimal; returns the byte count (at most 20).
     @inline(__always) static func writeDecimal(_ v: Int64, _ p: UnsafeMutablePointer<UInt8>) -> Int {
-        var x = v.magnitude
-        var digits = 1
-        var limit: UInt64 = 10
-        while digits < 20 && x >= limit {
-            digits += 1
-            limit = limit &* 10
-        }
-        let total = digits + (v < 0 ? 1 : 0)
-        if v < 0 { p[0] = UInt8(ascii: "-") }
-        let pairs = digitPairs.utf8Start
-        var at = total
-        while x >= 100 {
-            let r = Int(x % 100)
-            x /= 100
-            at -= 2
-            p[at] = pairs[2 * r]
-            p[at + 1] = pairs[2 * r + 1]
-        }
-        if x >= 10 {
-            p[at - 2] = pairs[2 * Int(x)]
-            p[at - 1] = pairs[2 * Int(x) + 1]
-        } else {
-            p[at - 1] = 48 + UInt8(x)
-        }
-        return total
+        IntegerText.write(v, to: p)
     }
-
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899
-        """
 
     private static func writeString(_ s: String, _ p: UnsafeMutablePointer<UInt8>) -> Int {
         var s = s
