@@ -28,7 +28,9 @@ public enum ExpressionFunctions {
     ]
 
     /// Aggregates are parsed like any call but only mean something in an aggregate's `compute`.
-    static let aggregates: Set<String> = ["sum", "min", "max", "count", "avg", "mean", "first", "last"]
+    public static let aggregates: Set<String> = [
+        "sum", "min", "max", "count", "avg", "mean", "first", "last", "any", "count_distinct",
+    ]
 }
 
 extension ExpressionBinder {

@@ -196,6 +196,12 @@ private struct Parser {
             guard peek.isSymbol("(") else { return .column(name) }
             _ = advance()
             var args: [Expr] = []
+            if peek.isSymbol("*") {
+                // `count(*)`: SQL's spelling of a call over rows rather than a value.
+                _ = advance()
+                try expect(")")
+                return .call(name.lowercased(), [])
+            }
             if !peek.isSymbol(")") {
                 args.append(try parseOr())
                 while peek.isSymbol(",") {
