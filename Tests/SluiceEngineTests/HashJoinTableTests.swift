@@ -56,3 +56,32 @@ import Testing
         #expect(throws: SluiceError.self) { try HashJoinTable(batches: Self.lookup(), schema: Self.lookupSchema, keys: ["nod"]) }
     }
 }
+
+@Suite struct JoinOperatorTests {
+    @Test func addsLookupColumnsAndKeepsOrigins() throws {
+        let table = try HashJoinTable(batches: HashJoinTableTests.lookup(), schema: HashJoinTableTests.lookupSchema, keys: ["node", "day"])
+        let input = Schema([Field("n", .string), Field("d", .date), Field("v", .int64)])
+        let batch = RecordBatch(
+            schema: input,
+            columns: [
+                Column.make(.string, [.string("n1"), .string("zz"), .string("n2")]),
+                Column.make(.date, [.date(1), .date(1), .date(1)]), Column.make(.int64, [.int(10), .int(20), .int(30)]),
+            ],
+            origin: RowOrigin(source: "f.csv", lines: Column.make(.int64, [.int(2), .int(3), .int(4)])))
+        var rejects: [RejectedRow] = []
+        let left = try JoinOperator(table: table, on: ["n", "d"], columns: [("labels", "labels")], kind: .left, input: input)
+        let out = try left.process(batch, rejects: &rejects)
+        #expect(out.schema.names == ["n", "d", "v", "labels"])
+        #expect((0..<out.count).map { out.row($0) } == [
+            [.string("n1"), .date(1), .int(10), .string("{a}")], [.string("n1"), .date(1), .int(10), .null],
+            [.string("zz"), .date(1), .int(20), .null], [.string("n2"), .date(1), .int(30), .string("{b}")],
+        ])
+        #expect((0..<out.count).map { out.origin?.line($0) } == [2, 2, 3, 4])
+        let inner = try JoinOperator(table: table, on: ["n", "d"], columns: [("labels", "labels")], kind: .inner, input: input)
+        #expect(try inner.process(batch, rejects: &rejects).count == 3)
+        #expect(left.requiredInputs(for: ["labels", "v"]) == ["v", "n", "d"])
+        #expect(throws: SluiceError.self) {
+            try JoinOperator(table: table, on: ["v", "d"], columns: [], kind: .left, input: input)
+        }
+    }
+}

@@ -72,6 +72,14 @@ struct GroupKeyEncoder {
         }
     }
 
+    /// Like `encode(_:rows:into:insert: false)` but without touching this encoder (dictionary
+    /// entries are looked up per call, not cached), so that many threads may probe at once.
+    func encodeForLookup(_ columns: [Column], rows: Int, into words: UnsafeMutablePointer<UInt64>) {
+        var copy = self
+        copy.dictionaryIDs = Array(repeating: nil, count: types.count)
+        copy.encode(columns, rows: rows, into: words, insert: false)
+    }
+
     /// The id of a string in this encoder's interner (adding it), for merging another encoder's keys.
     mutating func internString(_ bytes: UnsafeRawBufferPointer) -> Int32 { strings.intern(bytes) }
 

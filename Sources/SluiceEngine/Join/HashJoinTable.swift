@@ -6,15 +6,17 @@ import SluiceCore
 /// dictionary entries are compared as interned ids; the probe side only looks strings up, so
 /// probing never grows the table. Rows with the same key are chained (`first` per key, `next`
 /// per row) in build order. A null in any key column matches nothing, as in SQL.
-public final class HashJoinTable {
+///
+/// Built once, then read-only: probing is safe from many workers at once.
+public final class HashJoinTable: @unchecked Sendable {
     /// All build rows, concatenated.
     public let rows: RecordBatch
     public let keyNames: [String]
-    private var encoder: GroupKeyEncoder
-    private var table: GroupTable
-    private var first: [Int32] = []
-    private var next: [Int32]
-    private var words: [UInt64] = []
+    public let keyTypes: [DataType]
+    private let encoder: GroupKeyEncoder
+    private let table: GroupTable
+    private let first: [Int32]
+    private let next: [Int32]
 
     /// Indexes `batches` (of `schema`) by the columns named `keys`.
     public init(batches: [RecordBatch], schema: Schema, keys: [String]) throws(SluiceError) {
@@ -28,13 +30,15 @@ public final class HashJoinTable {
         let columns = schema.fields.indices.map { j in Column.concatenate(batches.map { $0.columns[j] }, type: schema[j].type) }
         rows = RecordBatch(schema: schema, columns: columns, count: batches.reduce(0) { $0 + $1.count })
         keyNames = keys
-        encoder = GroupKeyEncoder(types: keyIndices.map { schema[$0].type })
-        table = GroupTable(width: keys.count + 1, capacity: Swift.max(16, rows.count))
-        next = Array(repeating: -1, count: rows.count)
+        keyTypes = keyIndices.map { schema[$0].type }
+        var encoder = GroupKeyEncoder(types: keyTypes)
+        var table = GroupTable(width: keys.count + 1, capacity: Swift.max(16, rows.count))
+        var next = [Int32](repeating: -1, count: rows.count)
+        var first: [Int32] = []
+        var last: [Int32] = []
         let n = rows.count
         let width = encoder.width
-        words = Array(repeating: 0, count: Swift.max(1, n * width))
-        var last: [Int32] = []
+        var words = [UInt64](repeating: 0, count: Swift.max(1, n * width))
         words.withUnsafeMutableBufferPointer { w in
             guard let w = w.baseAddress else { return }
             encoder.encode(keyIndices.map { columns[$0] }, rows: n, into: w)
@@ -49,6 +53,10 @@ public final class HashJoinTable {
                 }
             }
         }
+        self.encoder = encoder
+        self.table = table
+        self.first = first
+        self.next = next
     }
 
     /// Distinct non-null keys.
@@ -59,14 +67,14 @@ public final class HashJoinTable {
     /// once with build row -1.
     public func match(_ probeKeys: [Column], rows n: Int, keepUnmatched: Bool) -> (probe: [Int32], build: [Int32]) {
         let width = encoder.width
-        if words.count < n * width { words = Array(repeating: 0, count: n * width) }
+        var words = [UInt64](repeating: 0, count: Swift.max(1, n * width))
         var probe: [Int32] = []
         var build: [Int32] = []
         probe.reserveCapacity(n)
         build.reserveCapacity(n)
         words.withUnsafeMutableBufferPointer { w in
             guard let w = w.baseAddress else { return }
-            encoder.encode(probeKeys, rows: n, into: w, insert: false)
+            encoder.encodeForLookup(probeKeys, rows: n, into: w)
             for r in 0..<n {
                 let key = UnsafePointer(w + r * width)
                 var row: Int32 = -1
