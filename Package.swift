@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -28,7 +29,10 @@ let package = Package(
         .target(name: "SluiceParquet", dependencies: ["SluiceCore", "CZlib", "CZstd", "CSnappy", "CLZ4"]),
         .target(
             name: "SluicePostgres",
-            dependencies: ["SluiceCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "SluiceCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "SluiceEngine",
@@ -43,7 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV"]),
-        .testTarget(name: "SluiceParquetTests", dependencies: ["SluiceParquet"]),
+        .testTarget(name: "SluiceParquetTests", dependencies: ["SluiceParquet"], exclude: ["Fixtures"]),
         .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine"]),
     ],

@@ -1,4 +1,5 @@
 import SluiceCore
+import SluicePostgres
 import Yams
 
 /// Where something was written in a pipeline file, so later errors (binding an expression, a
@@ -17,8 +18,10 @@ public struct ConfigLocation: Sendable, Hashable {
         self.key = key
     }
 
+    /// A config error here. Passwords inside URLs (`scheme://user:password@`) are masked, since
+    /// messages quote values and YAML snippets.
     public func error(_ message: String) -> SluiceError {
-        .config(file: file, line: line, column: column, key: key, message: message)
+        .config(file: file, line: line, column: column, key: key, message: PostgresConnectionSettings.redactURLs(in: message))
     }
 }
 

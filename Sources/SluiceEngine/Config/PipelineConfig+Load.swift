@@ -9,7 +9,7 @@ import Glibc
 extension PipelineConfig {
     static let topKeys = ["name", "source", "transforms", "sink", "workers", "memory", "batch_rows", "state", "dead_letter"]
     static let sourceTypes = ["csv", "tsv"]
-    static let sinkTypes = ["sqlite", "csv", "tsv", "jsonl"]
+    static let sinkTypes = ["sqlite", "postgres", "csv", "tsv", "jsonl"]
     static let transformKinds = ["select", "cast", "derive", "filter", "validate"]
 
     /// Reads and checks a pipeline file. Every error names the file, line, column and key.
@@ -32,7 +32,7 @@ extension PipelineConfig {
         } catch let e as YamlError {
             throw yamlError(e, file: file)
         } catch {
-            throw SluiceError.config(file: file, line: 1, column: 1, key: "", message: "\(error)")
+            throw ConfigLocation(file: file, line: 1, column: 1, key: "").error("\(error)")
         }
         let top = ConfigNode(node: root, file: file, key: "", environment: environment)
         let m = try top.mapping(allowed: topKeys)
@@ -58,9 +58,9 @@ extension PipelineConfig {
     static func yamlError(_ e: YamlError, file: String) -> SluiceError {
         switch e {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return .config(file: file, line: mark.line, column: mark.column, key: "", message: "invalid YAML: \(problem)")
+            return ConfigLocation(file: file, line: mark.line, column: mark.column, key: "").error("invalid YAML: \(problem)")
         default:
-            return .config(file: file, line: 1, column: 1, key: "", message: "invalid YAML: \(e)")
+            return ConfigLocation(file: file, line: 1, column: 1, key: "").error("invalid YAML: \(e)")
         }
     }
 
@@ -250,6 +250,8 @@ extension PipelineConfig {
                 throw (m["mode"] ?? node).error("mode \(c.mode.rawValue) needs 'key' (the columns that identify a row)")
             }
             return .sqlite(c)
+        case "postgres", "postgresql":
+            return .postgres(try parsePostgresSink(node))
         case "csv", "tsv", "jsonl":
             let m = try node.mapping(allowed: type == "jsonl" ? ["type", "path"] : ["type", "path", "delimiter", "header"])
             var c = FileSinkConfig(path: try m.required("path", "the output file").string(), location: node.location)

@@ -100,10 +100,12 @@ public enum SinkConfig: Sendable {
     case sqlite(SQLiteSinkConfig)
     case csv(FileSinkConfig)
     case jsonl(FileSinkConfig)
+    case postgres(PostgresSinkConfig)
 
     public var description: String {
         switch self {
         case .sqlite(let c): "sqlite \(c.path)#\(c.table)"
+        case .postgres(let c): "postgres \(c.connection)#\(c.table)"
         case .csv(let c): "csv \(c.path)"
         case .jsonl(let c): "jsonl \(c.path)"
         }

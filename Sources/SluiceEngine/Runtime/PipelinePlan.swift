@@ -38,6 +38,12 @@ public struct PipelinePlan: Sendable {
                     "key column '\(k)'\(Suggest.didYouMean(k, outputSchema.names)) is not in the output (columns: \(outputSchema.names.joined(separator: ", ")))")
             }
         }
+        if case .postgres(let p) = config.sink {
+            for (role, k) in p.requiredColumns where outputSchema.index(of: k) == nil {
+                throw (p.keyLocation ?? p.location).error(
+                    "\(role) column '\(k)'\(Suggest.didYouMean(k, outputSchema.names)) is not in the output (columns: \(outputSchema.names.joined(separator: ", ")))")
+            }
+        }
     }
 
     /// Total bytes of the input files.
@@ -59,12 +65,15 @@ public struct PipelinePlan: Sendable {
         case .sqlite(let c): SQLiteSink(c)
         case .csv(let c): FileSink(path: c.path, format: .csv(delimiter: c.delimiter, header: c.header))
         case .jsonl(let c): FileSink(path: c.path, format: .jsonl)
+        case .postgres(let c): PostgresSink(c, inputs: files)
         }
     }
 
     /// Whether the sink keeps its own transactional ledger (then it, not the state store, is the truth).
     var sinkHasLedger: Bool {
-        if case .sqlite = config.sink { return true }
-        return false
+        switch config.sink {
+        case .sqlite, .postgres: true
+        case .csv, .jsonl: false
+        }
     }
 }

@@ -51,10 +51,21 @@ public final class PipelineRunner: Sendable {
 
         // Recover: the sink's own ledger is the truth when it has one; otherwise the state store.
         if options.fullRefresh { try state.reset(pipeline: name) }
-        let committed: [String: Checkpoint] =
-            options.fullRefresh ? [:] : (plan.sinkHasLedger ? try sink.committedSplits(pipeline: name) : try state.committedSplits(pipeline: name))
+        let committed: [String: Checkpoint]
+        do {
+            committed =
+                options.fullRefresh ? [:] : (plan.sinkHasLedger ? try await sink.committedSplits(pipeline: name) : try state.committedSplits(pipeline: name))
+        } catch {
+            try? await sink.close()
+            throw error
+        }
         let checkpoint = committed.values.max { $0.sequence < $1.sequence }
-        try sink.open(schema: plan.outputSchema, pipeline: name, recovering: checkpoint, fullRefresh: options.fullRefresh)
+        do {
+            try await sink.open(schema: plan.outputSchema, pipeline: name, recovering: checkpoint, fullRefresh: options.fullRefresh)
+        } catch {
+            try? await sink.close()
+            throw error
+        }
         let deadLetter = try AppendFile(path: plan.deadLetterPath, committedLength: checkpoint?.offsets["dead_letter"] ?? 0)
 
         // Plan splits, skipping unchanged complete files and committed splits.
@@ -114,11 +125,11 @@ public final class PipelineRunner: Sendable {
                             let reserved: Int
                             switch event {
                             case let .batch(batch, r, size):
-                                if batch.count > 0 { try sink.write(batch) }
+                                if batch.count > 0 { try await sink.write(batch) }
                                 rows += batch.count
                                 (rejects, reserved) = (r, size)
                             case let .encoded(bytes, r, size):
-                                try sink.write(encoded: bytes)
+                                try await sink.write(encoded: bytes)
                                 rows += bytes.rows
                                 (rejects, reserved) = (r, size)
                             }
@@ -131,18 +142,21 @@ public final class PipelineRunner: Sendable {
                         }
                         try Task.checkCancellation()
                         let t0 = Clock.now()
-                        var offsets = try sink.prepareCommit()
+                        var offsets = try await sink.prepareCommit()
                         try deadLetter.flush(sync: true)
                         offsets["dead_letter"] = deadLetter.length
                         seq += 1
-                        let commit = SplitCommit(
+                        var commit = SplitCommit(
                             pipeline: name, splitID: split.id, file: split.path, rows: rows,
                             checkpoint: Checkpoint(sequence: seq, offsets: offsets))
-                        try sink.commit(commit)
+                        commit.source = "\(split.path)#\(split.fileSize)-\(split.modified)"
+                        commit.byteStart = split.start
+                        commit.byteEnd = split.end
+                        try await sink.commit(commit)
                         try state.recordCommitted(commit)
                         metrics.sinkNanos.add(Int(Clock.now() - t0), ordering: .relaxed)
                     } catch {
-                        sink.rollback()
+                        await sink.rollback()
                         throw error
                     }
                     metrics.rowsWritten.add(rows, ordering: .relaxed)
@@ -159,7 +173,7 @@ public final class PipelineRunner: Sendable {
         }
         progress?.finish()
         try? deadLetter.flush()
-        try? sink.close()
+        try? await sink.close()
 
         let cancelled = failure is CancellationError || failure is BoundedChannel<SplitEvent>.Closed || (failure as? SluiceError) == .cancelled
         report.status = failure == nil ? "completed" : (cancelled ? "cancelled" : "failed")

@@ -41,36 +41,50 @@ public struct SplitCommit: Sendable {
     public var file: String
     public var rows: Int
     public var checkpoint: Checkpoint
+    /// The file's identity when the split was read (`path#size-mtime`), and the split's bytes in it.
+    public var source: String = ""
+    public var byteStart: Int64 = 0
+    public var byteEnd: Int64 = 0
+
+    public init(pipeline: String, splitID: String, file: String, rows: Int, checkpoint: Checkpoint) {
+        self.pipeline = pipeline
+        self.splitID = splitID
+        self.file = file
+        self.rows = rows
+        self.checkpoint = checkpoint
+    }
 }
 
 /// Where batches end up. A sink receives the batches of one split, then `commit`, which must make
 /// the split's rows durable together with its ledger entry, or not at all.
 ///
-/// Sinks are driven by one task at a time (the runner's commit loop), in split order.
+/// Sinks are driven by one task at a time (the runner's commit loop), in split order. The
+/// methods are `async` because database sinks talk to a server; a sink that does local I/O
+/// simply implements them synchronously.
 public protocol Sink: AnyObject {
     /// Prepares the destination for rows of `schema`. `recovering` is the last checkpoint of an
     /// earlier run (append-only outputs are cut back to it); `fullRefresh` starts over.
-    func open(schema: Schema, pipeline: String, recovering: Checkpoint?, fullRefresh: Bool) throws(SluiceError)
+    func open(schema: Schema, pipeline: String, recovering: Checkpoint?, fullRefresh: Bool) async throws(SluiceError)
     /// Splits whose commit this sink recorded atomically with their rows (its own ledger).
-    func committedSplits(pipeline: String) throws(SluiceError) -> [String: Checkpoint]
-    func write(_ batch: RecordBatch) throws(SluiceError)
+    func committedSplits(pipeline: String) async throws(SluiceError) -> [String: Checkpoint]
+    func write(_ batch: RecordBatch) async throws(SluiceError)
     /// Flushes and returns the committed lengths of the sink's append-only files, to be put in
     /// the checkpoint of the commit that follows.
-    func prepareCommit() throws(SluiceError) -> [String: Int64]
-    func commit(_ split: SplitCommit) throws(SluiceError)
+    func prepareCommit() async throws(SluiceError) -> [String: Int64]
+    func commit(_ split: SplitCommit) async throws(SluiceError)
     /// Drops whatever was written since the last commit.
-    func rollback()
-    func close() throws(SluiceError)
+    func rollback() async
+    func close() async throws(SluiceError)
     /// A short description for progress and reports, e.g. `sqlite out/t.sqlite#telecom`.
     var label: String { get }
     /// Formatting the sink lets the workers do, in parallel, before batches reach the commit
     /// loop; nil when the sink takes batches as they are. Available after `open`.
     var encoder: (any BatchEncoder)? { get }
     /// Appends bytes made by `encoder`.
-    func write(encoded: EncodedBatch) throws(SluiceError)
+    func write(encoded: EncodedBatch) async throws(SluiceError)
 }
 
-/// Turns a batch into the bytes a sink appends (CSV or JSON lines), on a worker.
+/// Turns a batch into the bytes a sink appends (CSV, JSON lines, COPY text), on a worker.
 public protocol BatchEncoder: Sendable {
     func encode(_ batch: RecordBatch) throws(SluiceError) -> EncodedBatch
 }
@@ -79,17 +93,20 @@ public protocol BatchEncoder: Sendable {
 public struct EncodedBatch: Sendable {
     public var bytes: [UInt8]
     public var rows: Int
+    /// Where the rows came from, for errors that name a row (kept by sinks that report them).
+    public var origin: RowOrigin?
 
-    public init(bytes: [UInt8], rows: Int) {
+    public init(bytes: [UInt8], rows: Int, origin: RowOrigin? = nil) {
         self.bytes = bytes
         self.rows = rows
+        self.origin = origin
     }
 }
 
 extension Sink {
     public var encoder: (any BatchEncoder)? { nil }
 
-    public func write(encoded: EncodedBatch) throws(SluiceError) {
+    public func write(encoded: EncodedBatch) async throws(SluiceError) {
         throw SluiceError.sink("\(label) does not take pre-encoded batches")
     }
 }

@@ -42,6 +42,7 @@ struct Convert: AsyncParsableCommand {
             switch sink {
             case .sqlite(let c): outPath = c.path
             case .csv(let c), .jsonl(let c): outPath = c.path
+            case .postgres(let c): outPath = c.table.table
             }
             settings.deadLetter = outPath + ".rejected.jsonl"
             let config = PipelineConfig(

@@ -1,0 +1,121 @@
+import Logging
+import PostgresNIO
+import SluiceCore
+import Synchronization
+
+/// A `COPY ... FROM STDIN` fed chunk by chunk from outside: postgres-nio's `copyFrom` wants a
+/// closure that produces all the data, while a sink receives its batches one call at a time.
+/// The closure runs in a child task and takes chunks from a stream; `send` returns once its
+/// chunk was handed to the socket (so memory stays bounded and a server error surfaces at the
+/// next `send` or at `finish`).
+public final class CopyInStream: Sendable {
+    /// Raised at `send` after the COPY has already ended.
+    struct Ended: Error, CustomStringConvertible {
+        var description: String { "the COPY ended early" }
+    }
+
+    final class Handoff: Sendable {
+        struct State {
+            var outstanding: CheckedContinuation<Void, any Error>?
+            var ended: (any Error)?
+        }
+        let state = Mutex(State())
+
+        /// The chunk in flight was written (or failed): wake its sender.
+        func settle(_ error: (any Error)?) {
+            let c = state.withLock { s in
+                defer { s.outstanding = nil }
+                return s.outstanding
+            }
+            if let e = error { c?.resume(throwing: e) } else { c?.resume() }
+        }
+
+        /// The COPY is over: later sends fail at once, and a waiting sender is woken.
+        func end(_ error: any Error) {
+            let c = state.withLock { s in
+                if s.ended == nil { s.ended = error }
+                defer { s.outstanding = nil }
+                return s.outstanding
+            }
+            c?.resume(throwing: error)
+        }
+    }
+
+    let input: AsyncStream<ByteBuffer>.Continuation
+    let handoff = Handoff()
+    let task: Task<Void, any Error>
+
+    init(connection: PostgresConnection, table: PostgresTableName, columns: [String], binary: Bool, logger: Logger) {
+        let (stream, input) = AsyncStream<ByteBuffer>.makeStream()
+        self.input = input
+        let handoff = self.handoff
+        var target = table.copyFromName
+        var names = columns.map { PostgresIdentifier($0).copyFromName }
+        if binary {
+            // Implementation note: postgres-nio 1.33.2 only builds `COPY "t"(...) FROM STDIN WITH
+            // (FORMAT text)`, splicing the name between quotes. The statement is completed here
+            // (every identifier quoted by us) and the library's tail is turned into a comment;
+            // its state machine accepts a binary CopyInResponse. If the library ever quotes the
+            // name properly, this fails loudly as a syntax error at the first COPY.
+            let cols = columns.map { PostgresIdentifier($0).quoted }.joined(separator: ", ")
+            target += "\" (\(cols)) FROM STDIN WITH (FORMAT binary) --"
+            names = []
+        }
+        task = Task {
+            do {
+                try await connection.copyFrom(table: target, columns: names, logger: logger) { writer in
+                    for await chunk in stream {
+                        do {
+                            try await writer.write(chunk)
+                        } catch {
+                            handoff.settle(error)
+                            throw error
+                        }
+                        handoff.settle(nil)
+                    }
+                    // A cancelled task ends the stream early: fail the COPY rather than complete it.
+                    try Task.checkCancellation()
+                }
+                handoff.end(Ended())
+            } catch {
+                handoff.end(error)
+                throw error
+            }
+        }
+    }
+
+    /// Sends one CopyData message; waits until it was written.
+    public func send(_ chunk: ByteBuffer) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let ended = handoff.state.withLock { s -> (any Error)? in
+                if let e = s.ended { return e }
+                s.outstanding = c
+                return nil
+            }
+            if let e = ended {
+                c.resume(throwing: e)
+            } else {
+                input.yield(chunk)
+            }
+        }
+    }
+
+    /// Ends the data (CopyDone) and waits for the server's verdict.
+    public func finish() async throws {
+        input.finish()
+        try await task.value
+    }
+
+    /// Stops feeding a COPY whose connection is being closed anyway; does not wait for it.
+    public func abandon() {
+        input.finish()
+        task.cancel()
+    }
+
+    /// Abandons the COPY (CopyFail) and waits until the connection is out of copy mode.
+    public func cancel() async {
+        input.finish()
+        task.cancel()
+        _ = try? await task.value
+    }
+}

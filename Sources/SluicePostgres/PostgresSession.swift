@@ -1,0 +1,154 @@
+import Logging
+import PostgresNIO
+import SluiceCore
+
+/// A value bound to a `$n` parameter.
+public enum PostgresValue: Sendable {
+    case text(String)
+    case int(Int64)
+    case textArray([String])
+}
+
+/// One connection, used by one task at a time: plain statements, parameterized queries whose
+/// results come back as text, and COPY streams. Every error is a `SluiceError` whose text went
+/// through `settings.redact`, so no password can leak through a server or library message.
+public final class PostgresSession: @unchecked Sendable {
+    public let settings: PostgresConnectionSettings
+    let connection: PostgresConnection
+    let logger: Logger
+
+    init(settings: PostgresConnectionSettings, connection: PostgresConnection, logger: Logger) {
+        self.settings = settings
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Opens a connection.
+    public static func connect(_ settings: PostgresConnectionSettings) async throws(SluiceError) -> PostgresSession {
+        var logger = Logger(label: "sluice.postgres")
+        logger.logLevel = .critical
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch settings.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw .sink("\(settings): cannot set up TLS: \(settings.redact("\(error)"))")
+        }
+        let config = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+            database: settings.database, tls: tls)
+        do {
+            let c = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+            return PostgresSession(settings: settings, connection: c, logger: logger)
+        } catch {
+            throw PostgresErrorText.error("cannot connect to \(settings)", error, settings)
+        }
+    }
+
+    /// Whether the connection is gone (closed by us, the server, or the network).
+    public var isClosed: Bool { connection.isClosed }
+
+    /// Set when a statement failed because the connection broke (not because of the statement).
+    public private(set) var lost = false
+
+    func mapError(_ context: String, _ error: any Error) -> SluiceError {
+        if PostgresErrorText.isConnectionLoss(error) || connection.isClosed { lost = true }
+        return PostgresErrorText.error(context, error, settings)
+    }
+
+    /// Runs one statement without parameters.
+    public func execute(_ sql: String, context: @autoclosure () -> String = "") async throws(SluiceError) {
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        } catch {
+            throw mapError(context(), error)
+        }
+    }
+
+    /// Runs one statement with `$n` parameters; every result column must be selected as text
+    /// (or cast `::text`), and comes back as a String or nil.
+    @discardableResult
+    public func rows(_ sql: String, _ values: [PostgresValue] = [], context: @autoclosure () -> String = "") async throws(SluiceError) -> [[String?]] {
+        var binds = PostgresBindings(capacity: values.count)
+        for v in values {
+            switch v {
+            case .text(let s): binds.append(s)
+            case .int(let i): binds.append(i)
+            case .textArray(let a): binds.append(a)
+            }
+        }
+        do {
+            let seq = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            var out: [[String?]] = []
+            for try await row in seq {
+                var r: [String?] = []
+                for cell in row { r.append(try cell.decode(String?.self)) }
+                out.append(r)
+            }
+            return out
+        } catch {
+            throw mapError(context(), error)
+        }
+    }
+
+    /// Starts `COPY table (columns) FROM STDIN` in text (or binary) format; feed it with `send`,
+    /// end it with `finish`.
+    public func beginCopy(into table: PostgresTableName, columns: [String], binary: Bool = false) -> CopyInStream {
+        CopyInStream(connection: connection, table: table, columns: columns, binary: binary, logger: logger)
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+}
+
+/// Turns postgres-nio errors into one readable, redacted line. `PSQLError`'s own description
+/// deliberately hides the server's message; the fields are read here instead.
+public enum PostgresErrorText {
+    public static func error(_ context: String, _ error: any Error, _ settings: PostgresConnectionSettings) -> SluiceError {
+        if let e = error as? SluiceError { return e }
+        let prefix = context.isEmpty ? "" : context + ": "
+        return .sink(settings.redact(prefix + describe(error)))
+    }
+
+    /// The server's message, detail and SQLSTATE, or the library's error code.
+    public static func describe(_ error: any Error) -> String {
+        if let e = error as? PSQLError {
+            if let info = e.serverInfo {
+                var s = info[.message] ?? "server error"
+                if let d = info[.detail] { s += " (\(d))" }
+                if let w = info[.locationContext] { s += " [\(w)]" }
+                if let c = info[.sqlState] { s += " SQLSTATE \(c)" }
+                return s
+            }
+            if let u = e.underlying { return "\(e.code): \(u)" }
+            return "\(e.code)"
+        }
+        if error is CancellationError { return "cancelled" }
+        return "\(error)"
+    }
+
+    /// The server fields of a PostgreSQL error, when it came from the server.
+    public static func serverFields(_ error: any Error) -> (sqlState: String?, table: String?, column: String?, constraint: String?, context: String?)? {
+        guard let e = error as? PSQLError, let info = e.serverInfo else { return nil }
+        return (info[.sqlState], info[.tableName], info[.columnName], info[.constraintName], info[.locationContext])
+    }
+
+    /// Whether the connection (not the statement) failed, so that a retry on a new connection can help.
+    public static func isConnectionLoss(_ error: any Error) -> Bool {
+        if let e = error as? PSQLError {
+            switch e.code {
+            case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+            case .server:
+                // admin_shutdown, crash_shutdown, cannot_connect_now, and the 08 connection class
+                let state = e.serverInfo?[.sqlState] ?? ""
+                return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03"
+            default: return false
+            }
+        }
+        return false
+    }
+}
