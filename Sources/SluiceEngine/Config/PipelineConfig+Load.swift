@@ -10,7 +10,7 @@ extension PipelineConfig {
     static let topKeys = ["name", "source", "transforms", "sink", "workers", "memory", "batch_rows", "state", "dead_letter"]
     static let sourceTypes = ["csv", "tsv"]
     static let sinkTypes = ["sqlite", "postgres", "csv", "tsv", "jsonl"]
-    static let transformKinds = ["select", "cast", "derive", "filter", "validate"]
+    static let transformKinds = ["select", "cast", "derive", "filter", "validate", "aggregate", "join", "dedup"]
 
     /// Reads and checks a pipeline file. Every error names the file, line, column and key.
     public static func load(path: String, environment: [String: String] = ProcessEnvironment.current) throws(SluiceError) -> PipelineConfig {
@@ -168,6 +168,12 @@ extension PipelineConfig {
             return .derive(cols)
         case "filter":
             return .filter(try parseExpression(body), body.location)
+        case "aggregate":
+            return .aggregate(try parseAggregate(body))
+        case "join":
+            return .join(try parseJoin(body))
+        case "dedup":
+            return .dedup(try parseDedup(body), body.location)
         default:
             return .validate(try parseValidate(body, item: m))
         }

@@ -69,6 +69,12 @@ public enum TransformConfig: Sendable {
     case filter(Expr, ConfigLocation)
     /// Check rules per field; failing rows go to the dead-letter file (or are dropped, or fail the run).
     case validate(ValidateConfig)
+    /// Group rows and compute aggregates; the steps after it see one row per group.
+    case aggregate(AggregateConfig)
+    /// Add columns of a lookup table (its own source and transforms) to rows whose key matches.
+    case join(JoinConfig)
+    /// Keep the first row of each key (in input order).
+    case dedup([String], ConfigLocation)
 }
 
 public enum InvalidRowPolicy: String, Sendable, CaseIterable {

@@ -26,6 +26,11 @@ public enum OperatorChain {
             case let .derive(cols): op = try DeriveOperator(cols, input: schema)
             case let .filter(expr, loc): op = try FilterOperator(expr, input: schema, location: loc)
             case let .validate(cfg): op = try ValidateOperator(cfg, input: schema)
+            case let .join(cfg): op = try LookupLoader.joinOperator(cfg, input: schema)
+            case let .aggregate(cfg):
+                throw cfg.location.error("internal error: an aggregate is bound as a stage, not a row operator")
+            case let .dedup(_, loc):
+                throw loc.error("internal error: dedup is bound as a stage, not a row operator")
             }
             schema = op.outputSchema
             out.append(op)

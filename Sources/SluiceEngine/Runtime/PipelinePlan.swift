@@ -6,14 +6,22 @@ import SluiceCore
 public struct PipelinePlan: Sendable {
     public let config: PipelineConfig
     let source: CSVSource
+    /// The row operators the workers run, split by split.
     public let operators: [any Operator]
+    /// What runs after the workers, in input order, in the commit loop: aggregates, dedups and
+    /// the steps after them. Empty for row-only pipelines.
+    public let tail: [ChainStage]
+    public let outputSchema: Schema
 
     public var files: [String] { source.files }
     /// The schema of the files.
     public var sourceSchema: Schema { source.schema }
     /// The columns actually parsed: those the transforms and the sink need.
     public var readSchema: Schema { source.readSchema }
-    public var outputSchema: Schema { operators.last?.outputSchema ?? source.readSchema }
+    /// Whether the output is recomputed from all input on every run (the pipeline aggregates).
+    public var recomputes: Bool {
+        tail.contains { if case .aggregate = $0 { true } else { false } }
+    }
 
     public init(_ config: PipelineConfig) throws(SluiceError) {
         self.config = config
@@ -21,16 +29,46 @@ public struct PipelinePlan: Sendable {
         switch config.source {
         case .csv(let c): full = try CSVSource.resolve(c)
         }
-        let bound = try OperatorChain.bind(config.transforms, input: full.schema)
-        let output = bound.last?.outputSchema ?? full.schema
-        let needed = OperatorChain.requiredSourceColumns(bound, output: output)
-        if needed.count < full.schema.count {
-            // Bind again against only the columns that will be read, so the plan is what runs.
-            source = full.projected(to: needed)
-            operators = try OperatorChain.bind(OperatorChain.pruned(config.transforms, bound, output: output), input: source.readSchema)
+        if OperatorChain.hasStages(config.transforms) {
+            let stages = try OperatorChain.bindStages(config.transforms, input: full.schema)
+            let output = StagedChain.outputSchema(stages, input: full.schema)
+            let needed = OperatorChain.requiredSourceColumns(stages, output: output)
+            let projected = needed.count < full.schema.count
+            source = projected ? full.projected(to: needed) : full
+            // Bound again against the columns that will be read, so the plan is what runs.
+            var bound = projected ? try OperatorChain.bindStages(config.transforms, input: source.readSchema) : stages
+            if case .rows(let ops) = bound.first {
+                operators = ops
+                bound.removeFirst()
+            } else {
+                operators = []
+            }
+            tail = bound
+            outputSchema = StagedChain.outputSchema(stages, input: full.schema)
         } else {
-            source = full
-            operators = bound
+            let bound = try OperatorChain.bind(config.transforms, input: full.schema)
+            let output = bound.last?.outputSchema ?? full.schema
+            let needed = OperatorChain.requiredSourceColumns(bound, output: output)
+            if needed.count < full.schema.count {
+                source = full.projected(to: needed)
+                operators = try OperatorChain.bind(OperatorChain.pruned(config.transforms, bound, output: output), input: source.readSchema)
+            } else {
+                source = full
+                operators = bound
+            }
+            tail = []
+            outputSchema = operators.last?.outputSchema ?? source.readSchema
+        }
+        if recomputes {
+            // An aggregate's rows are recomputed from all input each run: only a sink that replaces
+            // rows by key keeps that from duplicating them.
+            switch config.sink {
+            case .sqlite(let s) where s.mode != .upsert:
+                throw s.location.error("an aggregating pipeline is recomputed on every run: use mode upsert with the group keys as key")
+            case .postgres(let p) where p.mode == .append || p.mode == .insertIgnore:
+                throw p.location.error("an aggregating pipeline is recomputed on every run: use mode upsert (key) or replace (partition_keys)")
+            default: break
+            }
         }
         if case .sqlite(let s) = config.sink {
             for k in s.key where outputSchema.index(of: k) == nil {

@@ -51,10 +51,13 @@ public final class PipelineRunner: Sendable {
 
         // Recover: the sink's own ledger is the truth when it has one; otherwise the state store.
         if options.fullRefresh { try state.reset(pipeline: name) }
+        // An aggregating pipeline reads all its input every run (its sink replaces rows by key).
+        let recompute = plan.recomputes
         let committed: [String: Checkpoint]
         do {
             committed =
-                options.fullRefresh ? [:] : (plan.sinkHasLedger ? try await sink.committedSplits(pipeline: name) : try state.committedSplits(pipeline: name))
+                options.fullRefresh || recompute
+                ? [:] : (plan.sinkHasLedger ? try await sink.committedSplits(pipeline: name) : try state.committedSplits(pipeline: name))
         } catch {
             try? await sink.close()
             throw error
@@ -103,7 +106,12 @@ public final class PipelineRunner: Sendable {
         let operators = plan.operators
         let source = plan.source
         let metrics = self.metrics
-        let encoder = sink.encoder
+        // Rows that still go through aggregates or dedups reach the commit loop as batches.
+        let encoder = plan.tail.isEmpty ? sink.encoder : nil
+        let chain = plan.tail.isEmpty ? nil : try StagedChain(
+            plan.tail, memoryBudget: budget.limit, spillDirectory: plan.stateDirectory ?? FileIO.temporaryDirectory())
+        var output: [RecordBatch] = []
+        let collect: (RecordBatch) throws(SluiceError) -> Void = { output.append($0) }
 
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -125,8 +133,17 @@ public final class PipelineRunner: Sendable {
                             let reserved: Int
                             switch event {
                             case let .batch(batch, r, size):
-                                if batch.count > 0 { try await sink.write(batch) }
-                                rows += batch.count
+                                if let chain {
+                                    try chain.push(batch, collect)
+                                    for b in output {
+                                        try await sink.write(b)
+                                        rows += b.count
+                                    }
+                                    output.removeAll()
+                                } else {
+                                    if batch.count > 0 { try await sink.write(batch) }
+                                    rows += batch.count
+                                }
                                 (rejects, reserved) = (r, size)
                             case let .encoded(bytes, r, size):
                                 try await sink.write(encoded: bytes)
@@ -141,6 +158,8 @@ public final class PipelineRunner: Sendable {
                             budget.release(reserved)
                         }
                         try Task.checkCancellation()
+                        // The aggregates hold this split's rows until the end: nothing to commit yet.
+                        if recompute { continue }
                         let t0 = Clock.now()
                         var offsets = try await sink.prepareCommit()
                         try deadLetter.flush(sync: true)
@@ -164,6 +183,39 @@ public final class PipelineRunner: Sendable {
                     remaining[split.path, default: 1] -= 1
                     if remaining[split.path] == 0, let last = lastSplit[split.path], let ident = FileIdentity.of(split.path) {
                         try state.recordFileComplete(pipeline: name, path: split.path, size: ident.size, modified: ident.modified, lastSplit: last)
+                    }
+                }
+                if let chain {
+                    // End of input: the aggregates emit their groups through the rest of the
+                    // chain, and all of it commits as one unit.
+                    var rows = 0
+                    do {
+                        try chain.finish(collect)
+                        for b in output {
+                            try await sink.write(b)
+                            rows += b.count
+                        }
+                        output.removeAll()
+                        for r in chain.rejects {
+                            report.countReject(r)
+                            if r.deadLetter { deadLetter.append(r.jsonLine + "\n") }
+                        }
+                        if recompute {
+                            var offsets = try await sink.prepareCommit()
+                            try deadLetter.flush(sync: true)
+                            offsets["dead_letter"] = deadLetter.length
+                            seq += 1
+                            let commit = SplitCommit(
+                                pipeline: name, splitID: "aggregate:\(runID)", file: plan.files.joined(separator: ","), rows: rows,
+                                checkpoint: Checkpoint(sequence: seq, offsets: offsets))
+                            try await sink.commit(commit)
+                            try state.recordCommitted(commit)
+                            metrics.rowsWritten.add(rows, ordering: .relaxed)
+                            metrics.splitsCommitted.add(1, ordering: .relaxed)
+                        }
+                    } catch {
+                        await sink.rollback()
+                        throw error
                     }
                 }
                 group.cancelAll()

@@ -47,6 +47,12 @@ public enum FileIO {
         guard rename(tmp, path) == 0 else { throw SystemError("rename \(tmp)") }
     }
 
+    /// Where temporary files go: `$TMPDIR`, or /tmp.
+    public static func temporaryDirectory() -> String {
+        let t = ProcessEnvironment.current["TMPDIR"] ?? ""
+        return t.isEmpty ? "/tmp" : t
+    }
+
     public static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0
