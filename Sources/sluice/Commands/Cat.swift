@@ -9,9 +9,10 @@ struct Cat: AsyncParsableCommand {
             Examples:
               sluice cat --limit 10 data/events/events.csv
               sluice cat --format jsonl --columns event_id,price data/events/events.csv
+              sluice cat --rows 5 --columns namespace,pod data/ocp/pod_usage.parquet
             """)
 
-    @Argument(help: "The file to print (CSV, TSV, optionally gzip-compressed).")
+    @Argument(help: "The file to print: CSV, TSV (optionally gzip-compressed) or Parquet; a quoted glob reads several.")
     var file: String
 
     @OptionGroup var reader: ReaderOptions
@@ -22,7 +23,7 @@ struct Cat: AsyncParsableCommand {
     @Option(help: "Comma-separated columns to print, in this order (default: all).")
     var columns: String?
 
-    @Option(help: "At most this many rows (default: all for csv/jsonl, 20 for table).")
+    @Option(name: [.customLong("limit"), .customLong("rows")], help: "At most this many rows (default: all for csv/jsonl, 20 for table).")
     var limit: Int?
 
     func run() async throws {
@@ -30,7 +31,11 @@ struct Cat: AsyncParsableCommand {
             throw ValidationError("--format must be one of table, csv, jsonl")
         }
         do {
-            var table = try FileTable(paths: [file], options: try reader.csvOptions(for: file))
+            var table = try reader.table(file)
+            if columns == nil, !table.unreadableColumns.isEmpty {
+                let names = table.unreadableColumns.map(\.name).joined(separator: ", ")
+                FileHandleLite.standardError.write("note: not printing \(names): nested columns are not supported yet\n")
+            }
             var picks: [Int]? = nil
             var schema = table.schema
             if let cols = columns {

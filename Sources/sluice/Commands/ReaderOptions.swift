@@ -4,7 +4,7 @@ import SluiceCore
 import SluiceEngine
 
 /// Options for reading a CSV/TSV file without a pipeline file; the same settings a pipeline's
-/// `source` takes.
+/// `source` takes. Parquet input needs none of them.
 struct ReaderOptions: ParsableArguments {
     @Option(help: "Field delimiter: one character, or tab, comma, semicolon, pipe. Default: sniffed from the first line (tab for .tsv).")
     var delimiter: String?
@@ -23,6 +23,23 @@ struct ReaderOptions: ParsableArguments {
 
     @Option(help: "What to do with a row that does not parse: reject (skip it and report it) or fail (stop).")
     var onError: String = "reject"
+
+    /// Opens `path` (a file or a glob) for `inspect` and `cat`: Parquet files as they are, since
+    /// they carry their own schema (so the CSV flags are refused rather than silently ignored),
+    /// anything else as CSV/TSV read with these options.
+    func table(_ path: String) throws -> FileTable {
+        guard FileTable.format(of: path) == .parquet else {
+            return try FileTable(paths: [path], options: try csvOptions(for: path))
+        }
+        let csvOnly: [(Bool, String)] = [
+            (delimiter != nil, "--delimiter"), (noHeader, "--no-header"), (schema != nil, "--schema"),
+            (quote != "\"", "--quote"), (!nullValues.isEmpty, "--null"),
+        ]
+        if let flag = csvOnly.first(where: { $0.0 })?.1 {
+            throw ValidationError("\(flag) applies to CSV input; \(path) is Parquet, which carries its own schema")
+        }
+        return try FileTable(paths: [path], options: CSVOptions())
+    }
 
     func csvOptions(for path: String) throws -> CSVOptions {
         var o = CSVOptions()

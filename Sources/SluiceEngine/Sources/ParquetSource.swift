@@ -1,0 +1,149 @@
+import SluiceCore
+import SluiceParquet
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parquet files opened for the file commands: one reader per file (footer read once), the
+/// schema every file shares, and the row groups as splits.
+struct ParquetSource: Sendable {
+    /// One row group of one file: the unit of parallel reading.
+    struct Split: Sendable, Hashable {
+        /// Index into `files`/`readers`.
+        let file: Int
+        let rowGroup: Int
+        let rows: Int
+    }
+
+    let files: [String]
+    let readers: [ParquetFileReader]
+    /// The readable top-level columns, the same in every file; nested ones are left out.
+    let schema: Schema
+    /// Columns read, in file order; nil means every readable column.
+    private(set) var projection: [String]? = nil
+
+    /// The schema of the batches this source produces.
+    var readSchema: Schema {
+        guard let projection else { return schema }
+        return Schema(projection.compactMap { n in schema.index(of: n).map { schema[$0] } })
+    }
+
+    /// Every top-level column name of the first file, nested ones included.
+    var allColumnNames: [String] { readers.first?.columnNames ?? [] }
+
+    /// Opens every file and checks that they agree on the readable columns and their types.
+    ///
+    /// Implementation note: a reader produces `.dictionary` for a string column only when every
+    /// row group of *its* file is dictionary-encoded, so two files can disagree on that alone;
+    /// then all files are reopened reading plain strings, because every batch of one table must
+    /// have the same types (statistics and printers rely on it).
+    static func open(_ files: [String]) throws(SluiceError) -> ParquetSource {
+        var readers = try openAll(files, options: ParquetReadOptions())
+        let first = readers[0].schema
+        var mixedDictionaries = false
+        for (f, r) in zip(files, readers).dropFirst() where r.schema != first {
+            if plainStrings(r.schema) == plainStrings(first) {
+                mixedDictionaries = true
+                continue
+            }
+            throw SluiceError.invalidArgument(
+                "\(f) has columns (\(r.schema)), \(files[0]) has (\(first)): the files of one table must have the same columns")
+        }
+        if mixedDictionaries {
+            readers = try openAll(files, options: ParquetReadOptions(dictionaryStrings: false))
+        }
+        return ParquetSource(files: files, readers: readers, schema: readers[0].schema)
+    }
+
+    private static func openAll(_ files: [String], options: ParquetReadOptions) throws(SluiceError) -> [ParquetFileReader] {
+        var out: [ParquetFileReader] = []
+        out.reserveCapacity(files.count)
+        for f in files {
+            do {
+                out.append(try ParquetFileReader(path: f, options: options))
+            } catch {
+                throw SluiceError(error)
+            }
+        }
+        return out
+    }
+
+    private static func plainStrings(_ s: Schema) -> Schema {
+        Schema(s.fields.map { Field($0.name, $0.type == .dictionary ? .string : $0.type) })
+    }
+
+    /// The same source reading only `names` (returned in file order). A name of a nested or
+    /// otherwise unreadable column is an error that says why; unknown names list the columns.
+    func projected(to names: [String]) throws(SluiceError) -> ParquetSource {
+        let all = allColumnNames
+        for n in names where !all.contains(n) {
+            throw SluiceError.invalidArgument(
+                "unknown column '\(n)'\(Suggest.didYouMean(n, all)) (columns: \(all.joined(separator: ", ")))")
+        }
+        let chosen = all.filter { names.contains($0) }
+        for r in readers {
+            do {
+                _ = try r.schema(columns: chosen)
+            } catch {
+                throw SluiceError(error)
+            }
+        }
+        var s = self
+        s.projection = chosen
+        return s
+    }
+
+    /// Every row group of every file, in file order.
+    var splits: [Split] {
+        var out: [Split] = []
+        for (f, r) in readers.enumerated() {
+            for g in 0..<r.rowGroupCount { out.append(Split(file: f, rowGroup: g, rows: r.rowCount(ofRowGroup: g))) }
+        }
+        return out
+    }
+
+    /// Rows in all files, from their footers.
+    var rowCount: Int { readers.reduce(0) { $0 + $1.rowCount } }
+
+    /// Reads one row group with the chosen columns.
+    func read(_ split: Split) throws(SluiceError) -> RecordBatch {
+        do {
+            return try readers[split.file].readRowGroup(split.rowGroup, columns: projection ?? schema.names)
+        } catch {
+            throw SluiceError(error)
+        }
+    }
+
+    /// Compressed bytes of the column chunks `read(split)` reads.
+    func bytes(of split: Split) -> Int {
+        let reader = readers[split.file]
+        let chosen = Set(projection ?? schema.names)
+        let group = reader.metadata.rowGroups[split.rowGroup]
+        var total = 0
+        for leaf in reader.parquetSchema.leaves where chosen.contains(leaf.path.first ?? "") {
+            total += Int(clamping: group.columns[leaf.index].metaData?.totalCompressedSize ?? 0)
+        }
+        return total
+    }
+
+    /// Whether `path` holds Parquet: by its name (`.parquet`, `.parq`, `.pq`), or else by the
+    /// `PAR1` magic its first four bytes carry.
+    static func isParquet(path: String) -> Bool {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".parquet") || lower.hasSuffix(".parq") || lower.hasSuffix(".pq") { return true }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var head: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &head) { pread(fd, $0.baseAddress, 4, 0) }
+        return n == 4 && [head.0, head.1, head.2, head.3] == Parquet.magic
+    }
+}
+
+extension SluiceError {
+    /// A Parquet error as the CLI prints it: the file, the column when known, and what is wrong.
+    init(_ error: ParquetError) {
+        self = .io(path: error.file, message: error.column.map { "column '\($0)': \(error.message)" } ?? error.message)
+    }
+}
