@@ -176,7 +176,7 @@ extension ExpressionBinder {
         let x = args[0]
         guard let type = x.type else { return constant(.string("{}"), .string, e) }
         guard type.isStringLike else { throw argumentError("parse_labels", expects: "a string", got: x, e) }
-        return try stringFunction(x, type == .dictionary ? .dictionary : .string, e) { c throws(SluiceError) in
+        return try labelFunction(x, e) { c throws(SluiceError) in
             try StringKernels.map(c) { s, out in
                 LabelMaps.format(LabelMaps.parseOperator(s)).withUnsafeBytes { out.append($0) }
             }
@@ -192,11 +192,22 @@ extension ExpressionBinder {
         guard let type = x.type else { return constant(.string("{}"), .string, e) }
         guard type.isStringLike else { throw argumentError("filter_labels", expects: "a JSON label string", got: x, e) }
         let enabled = keys
-        return try stringFunction(x, type == .dictionary ? .dictionary : .string, e) { c throws(SluiceError) in
+        return try labelFunction(x, e) { c throws(SluiceError) in
             try StringKernels.map(c) { s, out in
                 let kept = (LabelMaps.parseJSON(s) ?? []).filter { enabled.contains($0.key) }
                 LabelMaps.format(kept).withUnsafeBytes { out.append($0) }
             }
+        }
+    }
+
+    /// Runs `kernel` once per distinct label string: label columns repeat the same few strings
+    /// on every row, so plain strings are dictionary-encoded first. The result is a dictionary.
+    func labelFunction(
+        _ x: BoundNode, _ e: Expr, _ kernel: @escaping @Sendable (Column) throws(SluiceError) -> Column
+    ) throws(SluiceError) -> BoundNode {
+        let inner = x.evaluator
+        return try node(.dictionary, e, inputs: [x]) { batch throws(SluiceError) in
+            try mapDictionary(LabelMerge.dictionaryEncoded(try inner(batch)), kernel)
         }
     }
 
@@ -221,7 +232,10 @@ extension ExpressionBinder {
 /// The row loop of `merge_labels`: each argument's strings parsed once per dictionary entry (or
 /// per row for plain strings), each distinct combination merged and formatted once.
 enum LabelMerge {
-    static func merge(_ columns: [Column], rows: Int) -> Column {
+    static func merge(_ inputs: [Column], rows: Int) -> Column {
+        // Plain strings are dictionary-encoded first (one hash per row), so that every argument
+        // repeats and each distinct combination is parsed and merged once.
+        let columns = inputs.count <= 4 ? inputs.map(dictionaryEncoded) : inputs
         // Per argument: parsed maps by dictionary entry, filled on first use.
         var parsed: [[LabelMaps.Pairs?]] = columns.map { c in Array(repeating: nil, count: c.dictionary?.values.count ?? 0) }
         let dictionaryKeys = columns.count <= 4 && columns.allSatisfy { $0.type == .dictionary }
@@ -266,10 +280,22 @@ enum LabelMerge {
                 indices.append(index(ofText: LabelMaps.format(LabelMaps.merge(maps(r)))))
             }
         }
-        withExtendedLifetime(columns) {}
+        withExtendedLifetime((columns, inputs)) {}
         let c = indices.finish()
         return Column(
             type: .dictionary, count: c.count, nullCount: 0, validity: nil, values: c.values,
             dictionary: DictionaryValues(values.finish()))
+    }
+
+
+    /// A `.string` column as a `.dictionary` one (other columns as they are).
+    static func dictionaryEncoded(_ c: Column) -> Column {
+        guard c.type == .string else { return c }
+        let b = DictionaryBuilder(capacity: c.count)
+        for i in 0..<c.count {
+            if c.isValid(i) { b.append(c.stringBytes(at: i)) } else { b.appendNull() }
+        }
+        withExtendedLifetime(c) {}
+        return b.finish()
     }
 }
