@@ -139,7 +139,9 @@ public final class PostgresTableLoader: @unchecked Sendable {
         let fits = CopyBinaryEncoder.supports(schema, columnTypes: columnTypes)
         switch options.format {
         case .text: binary = false
-        case .auto: binary = fits
+        // Binary COPY stays opt-in: once, in CI, a load in binary mode hung after its backend
+        // was terminated (the retry test), and the cause is not understood yet.
+        case .auto: binary = false
         case .binary:
             guard fits else {
                 let odd = schema.fields.filter { !CopyBinaryEncoder.supports(Schema([$0]), columnTypes: columnTypes) }
