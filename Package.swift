@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SluiceCSV", targets: ["SluiceCSV"]),
         .library(name: "SluiceParquet", targets: ["SluiceParquet"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
+        .library(name: "SluiceHTTP", targets: ["SluiceHTTP"]),
         .library(name: "SluiceEngine", targets: ["SluiceEngine"]),
     ],
     dependencies: [
@@ -17,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -35,10 +39,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SluiceHTTP",
+            dependencies: [
+                "SluiceCore", "SluiceCSV",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SluiceEngine",
             dependencies: [
-                "SluiceCore", "SluiceCSV", "SluiceParquet", "SluicePostgres", "CSQLite",
+                "SluiceCore", "SluiceCSV", "SluiceParquet", "SluicePostgres", "SluiceHTTP", "CSQLite",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -49,6 +63,7 @@ let package = Package(
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV"]),
         .testTarget(name: "SluiceParquetTests", dependencies: ["SluiceParquet"], exclude: ["Fixtures"]),
         .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
+        .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,31 @@
+import SluiceCore
+import Testing
+
+@testable import SluiceHTTP
+
+@Suite struct WindowPlannerTests {
+    func ts(_ s: String) -> Int64 { CivilTime.parseTimestamp(s, unit: .s) ?? -1 }
+
+    @Test func fixedStepCoversTheRangeWithAShortLastWindow() {
+        let p = WindowPlanner(start: ts("2024-01-01T00:00:00Z"), end: ts("2024-03-15T00:00:00Z"), step: .seconds(60 * 86_400))
+        let w = p.windows()
+        #expect(w.map(\.id) == [
+            "2024-01-01T00:00:00Z/2024-03-01T00:00:00Z",
+            "2024-03-01T00:00:00Z/2024-03-15T00:00:00Z",
+        ])
+    }
+
+    @Test func monthStepClampsTheDayAndCrossesYears() {
+        let p = WindowPlanner(start: ts("2023-11-30T06:00:00Z"), end: ts("2024-03-01T00:00:00Z"), step: .months(1))
+        #expect(p.windows().map(\.start) == [
+            ts("2023-11-30T06:00:00Z"), ts("2023-12-30T06:00:00Z"), ts("2024-01-30T06:00:00Z"), ts("2024-02-29T06:00:00Z"),
+        ])
+        #expect(WindowPlanner.addMonths(ts("2024-01-31T00:00:00Z"), 1) == ts("2024-02-29T00:00:00Z"))
+        #expect(WindowPlanner.addMonths(ts("2024-12-15T00:00:00Z"), 14) == ts("2026-02-15T00:00:00Z"))
+    }
+
+    @Test func emptyOrInvalidRangesGiveNoWindows() {
+        #expect(WindowPlanner(start: 10, end: 10, step: .seconds(5)).windows().isEmpty)
+        #expect(WindowPlanner(start: 0, end: 10, step: .seconds(0)).windows().isEmpty)
+    }
+}
