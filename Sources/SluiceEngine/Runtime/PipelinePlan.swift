@@ -5,7 +5,8 @@ import SluiceCore
 /// every transform bound, the sink's settings checked. `sluice validate` stops here.
 public struct PipelinePlan: Sendable {
     public let config: PipelineConfig
-    let source: CSVSource
+    /// The source, reading only the columns the transforms and the sink need.
+    public let source: any PipelineSource
     /// The row operators the workers run, split by split.
     public let operators: [any Operator]
     /// What runs after the workers, in input order, in the commit loop: aggregates, dedups and
@@ -13,7 +14,8 @@ public struct PipelinePlan: Sendable {
     public let tail: [ChainStage]
     public let outputSchema: Schema
 
-    public var files: [String] { source.files }
+    /// The inputs: file paths, or what a non-file source reads.
+    public var files: [String] { source.inputs }
     /// The schema of the files.
     public var sourceSchema: Schema { source.schema }
     /// The columns actually parsed: those the transforms and the sink need.
@@ -25,16 +27,13 @@ public struct PipelinePlan: Sendable {
 
     public init(_ config: PipelineConfig) throws(SluiceError) {
         self.config = config
-        let full: CSVSource
-        switch config.source {
-        case .csv(let c): full = try CSVSource.resolve(c)
-        }
+        let full = try Self.resolveSource(config.source)
         if OperatorChain.hasStages(config.transforms) {
             let stages = try OperatorChain.bindStages(config.transforms, input: full.schema)
             let output = StagedChain.outputSchema(stages, input: full.schema)
             let needed = OperatorChain.requiredSourceColumns(stages, output: output)
             let projected = needed.count < full.schema.count
-            source = projected ? full.projected(to: needed) : full
+            source = projected ? try full.projected(to: needed) : full
             // Bound again against the columns that will be read, so the plan is what runs.
             var bound = projected ? try OperatorChain.bindStages(config.transforms, input: source.readSchema) : stages
             if case .rows(let ops) = bound.first {
@@ -50,7 +49,7 @@ public struct PipelinePlan: Sendable {
             let output = bound.last?.outputSchema ?? full.schema
             let needed = OperatorChain.requiredSourceColumns(bound, output: output)
             if needed.count < full.schema.count {
-                source = full.projected(to: needed)
+                source = try full.projected(to: needed)
                 operators = try OperatorChain.bind(OperatorChain.pruned(config.transforms, bound, output: output), input: source.readSchema)
             } else {
                 source = full
@@ -76,11 +75,19 @@ public struct PipelinePlan: Sendable {
                     "key column '\(k)'\(Suggest.didYouMean(k, outputSchema.names)) is not in the output (columns: \(outputSchema.names.joined(separator: ", ")))")
             }
         }
+        if case .parquet(let p) = config.sink { _ = try p.bindPartitions(output: outputSchema) }
         if case .postgres(let p) = config.sink {
             for (role, k) in p.requiredColumns where outputSchema.index(of: k) == nil {
                 throw (p.keyLocation ?? p.location).error(
                     "\(role) column '\(k)'\(Suggest.didYouMean(k, outputSchema.names)) is not in the output (columns: \(outputSchema.names.joined(separator: ", ")))")
             }
+        }
+    }
+
+    /// The source a config describes, checked against the world (files exist, schema known).
+    static func resolveSource(_ config: SourceConfig) throws(SluiceError) -> any PipelineSource {
+        switch config {
+        case .csv(let c): try CSVSource.resolve(c)
         }
     }
 
@@ -104,13 +111,14 @@ public struct PipelinePlan: Sendable {
         case .csv(let c): FileSink(path: c.path, format: .csv(delimiter: c.delimiter, header: c.header))
         case .jsonl(let c): FileSink(path: c.path, format: .jsonl)
         case .postgres(let c): PostgresSink(c, inputs: files)
+        case .parquet(let c): c.singleFile ? ParquetFileSink(c) : ParquetDatasetSink(c, replacing: recomputes)
         }
     }
 
     /// Whether the sink keeps its own transactional ledger (then it, not the state store, is the truth).
     var sinkHasLedger: Bool {
         switch config.sink {
-        case .sqlite, .postgres: true
+        case .sqlite, .postgres, .parquet: true
         case .csv, .jsonl: false
         }
     }

@@ -15,7 +15,7 @@ struct CSVSource: Sendable {
     var readSchema: Schema { projection.map { p in Schema(p.map { schema[$0] }) } ?? schema }
 
     /// The same source reading only `columns` (in file order); the others are not parsed.
-    func projected(to columns: Set<String>) -> CSVSource {
+    func projecting(_ columns: Set<String>) -> CSVSource {
         var s = self
         s.projection = schema.fields.indices.filter { columns.contains(schema[$0].name) }
         return s
@@ -74,6 +74,49 @@ struct CSVSource: Sendable {
         o.projection = projection
         return try CSVSplitReader(split: split, schema: schema, options: o)
     }
+}
+
+extension CSVSource: PipelineSource {
+    var inputs: [String] { files }
+
+    func projected(to columns: Set<String>) -> any PipelineSource { projecting(columns) }
+
+    /// Each file is a unit; its splits are byte ranges cut at record boundaries.
+    func plan() throws(SluiceError) -> [SourceUnit] {
+        var units: [SourceUnit] = []
+        for f in files {
+            guard let ident = FileIdentity.of(f) else { throw SluiceError.io(path: f, message: "file disappeared") }
+            let splits = try plan(f).map { s in
+                SourceSplit(
+                    id: s.id, path: f, source: "\(f)#\(s.fileSize)-\(s.modified)", index: s.index,
+                    range: FileRange(start: s.start, end: s.end, firstLine: s.firstLine, fileSize: s.fileSize, modified: s.modified))
+            }
+            units.append(SourceUnit(path: f, identity: (ident.size, ident.modified), splits: splits))
+        }
+        return units
+    }
+
+    func reader(for split: SourceSplit, batchRows: Int) throws(SluiceError) -> any SplitReader {
+        guard let r = split.range else { throw SluiceError.invalidArgument("CSV split \(split.id) has no byte range") }
+        let s = CSVSplit(
+            path: split.path, start: r.start, end: r.end, firstLine: r.firstLine, index: split.index, fileSize: r.fileSize,
+            modified: r.modified)
+        return CSVPipelineReader(try reader(s, batchRows: batchRows))
+    }
+}
+
+/// A CSV split reader seen through the runner's contract.
+final class CSVPipelineReader: SplitReader {
+    let reader: CSVSplitReader
+
+    init(_ reader: CSVSplitReader) { self.reader = reader }
+
+    func next() async throws(SluiceError) -> SourceChunk? {
+        guard let c = try reader.next() else { return nil }
+        return SourceChunk(batch: c.batch, rejects: c.rejects)
+    }
+
+    var bytesRead: Int64 { reader.bytesRead }
 }
 
 /// Size and modification time of a file, which together identify its content for incremental runs.

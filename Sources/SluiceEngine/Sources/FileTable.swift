@@ -124,7 +124,7 @@ public struct FileTable: Sendable {
                 throw SluiceError.invalidArgument(
                     "unknown column '\(n)'\(Suggest.didYouMean(n, source.schema.names)) (columns: \(source.schema.names.joined(separator: ", ")))")
             }
-            t.backing = .csv(source.projected(to: Set(names)))
+            t.backing = .csv(source.projecting(Set(names)))
         case .parquet(let source):
             t.backing = .parquet(try source.projected(to: names))
         }
