@@ -18,8 +18,34 @@ public final class CopyInStream: Sendable {
         struct State {
             var outstanding: CheckedContinuation<Void, any Error>?
             var ended: (any Error)?
+            /// How the COPY ended, once it has; and who waits for that.
+            var outcome: Result<Void, any Error>?
+            var waiter: CheckedContinuation<Void, any Error>?
         }
         let state = Mutex(State())
+
+        /// The COPY is over (first call wins): wake whoever waits for its outcome.
+        func complete(_ result: Result<Void, any Error>) {
+            let w = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                guard s.outcome == nil else { return nil }
+                s.outcome = result
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            w?.resume(with: result)
+        }
+
+        /// Waits for `complete`.
+        func outcome() async throws {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let done = state.withLock { s -> Result<Void, any Error>? in
+                    if let o = s.outcome { return o }
+                    s.waiter = c
+                    return nil
+                }
+                if let d = done { c.resume(with: d) }
+            }
+        }
 
         /// The chunk in flight was written (or failed): wake its sender.
         func settle(_ error: (any Error)?) {
@@ -41,13 +67,27 @@ public final class CopyInStream: Sendable {
         }
     }
 
+    /// Raised when a chunk or the COPY's end made no progress for `stallLimit`.
+    struct Stalled: Error, CustomStringConvertible {
+        var description: String { "the COPY made no progress for \(CopyInStream.stallLimit); the connection was closed" }
+    }
+
+    /// How long one chunk, or the end of the COPY, may take before the connection is presumed
+    /// dead. Implementation note: after a backend was terminated mid-load, a COPY on the new
+    /// connection was seen, rarely, to wait forever (the server idle in ClientRead, the client
+    /// awaiting); closing the connection turns that into an ordinary lost connection, which the
+    /// loader retries.
+    static let stallLimit: Duration = .seconds(30)
+
     let input: AsyncStream<ByteBuffer>.Continuation
     let handoff = Handoff()
     let task: Task<Void, any Error>
+    let connection: PostgresConnection
 
     init(connection: PostgresConnection, table: PostgresTableName, columns: [String], binary: Bool, logger: Logger) {
         let (stream, input) = AsyncStream<ByteBuffer>.makeStream()
         self.input = input
+        self.connection = connection
         let handoff = self.handoff
         var target = table.copyFromName
         var names = columns.map { PostgresIdentifier($0).copyFromName }
@@ -77,15 +117,33 @@ public final class CopyInStream: Sendable {
                     try Task.checkCancellation()
                 }
                 handoff.end(Ended())
+                handoff.complete(.success(()))
             } catch {
                 handoff.end(error)
+                handoff.complete(.failure(error))
                 throw error
             }
         }
     }
 
+    /// Closes the connection if the operation it guards outlives `stallLimit`.
+    private func watchdog() -> Task<Void, Never> {
+        let (handoff, connection) = (self.handoff, self.connection)
+        return Task {
+            do { try await Task.sleep(for: Self.stallLimit) } catch { return }
+            handoff.end(Stalled())
+            // Not waiting for the COPY's task: postgres-nio 1.33.2's copyFrom was seen to leak
+            // its continuation when the connection died as the COPY started, so that task may
+            // never end. The waiters are released through the handoff instead.
+            handoff.complete(.failure(Stalled()))
+            try? await connection.close()
+        }
+    }
+
     /// Sends one CopyData message; waits until it was written.
     public func send(_ chunk: ByteBuffer) async throws {
+        let w = watchdog()
+        defer { w.cancel() }
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             let ended = handoff.state.withLock { s -> (any Error)? in
                 if let e = s.ended { return e }
@@ -102,8 +160,10 @@ public final class CopyInStream: Sendable {
 
     /// Ends the data (CopyDone) and waits for the server's verdict.
     public func finish() async throws {
+        let w = watchdog()
+        defer { w.cancel() }
         input.finish()
-        try await task.value
+        try await handoff.outcome()
     }
 
     /// Stops feeding a COPY whose connection is being closed anyway; does not wait for it.
@@ -114,8 +174,10 @@ public final class CopyInStream: Sendable {
 
     /// Abandons the COPY (CopyFail) and waits until the connection is out of copy mode.
     public func cancel() async {
+        let w = watchdog()
+        defer { w.cancel() }
         input.finish()
         task.cancel()
-        _ = try? await task.value
+        _ = try? await handoff.outcome()
     }
 }

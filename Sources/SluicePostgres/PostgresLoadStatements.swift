@@ -31,7 +31,10 @@ public struct PostgresLoadStatements: Sendable {
 
     /// The committed splits, with what identifies their content: the file, its identity
     /// (`source`: path, size, mtime), the byte range, the row count and a checksum of the rows.
-    public var createLedger: [String] {
+    public var createLedger: [String] { Self.ledgerDefinition(ledger) }
+
+    /// The DDL of a ledger table named `ledger`.
+    public static func ledgerDefinition(_ ledger: PostgresTableName) -> [String] {
         [
             """
             CREATE TABLE IF NOT EXISTS \(ledger.quoted) (pipeline text NOT NULL, split_id text NOT NULL,

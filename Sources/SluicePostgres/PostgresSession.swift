@@ -96,6 +96,21 @@ public final class PostgresSession: @unchecked Sendable {
 
     /// Starts `COPY table (columns) FROM STDIN` in text (or binary) format; feed it with `send`,
     /// end it with `finish`.
+    /// Runs DDL such as `CREATE TABLE IF NOT EXISTS` in one transaction under an advisory lock
+    /// named `lock`, because concurrent `IF NOT EXISTS` creates of the same table can still
+    /// collide on the catalog when several workers start at once.
+    public func executeLocked(_ lock: String, _ statements: [String], context: @autoclosure () -> String = "") async throws(SluiceError) {
+        try await execute("BEGIN", context: context())
+        do {
+            try await rows("SELECT pg_advisory_xact_lock(hashtext($1))::text", [.text(lock)], context: context())
+            for sql in statements { try await execute(sql, context: context()) }
+            try await execute("COMMIT", context: context())
+        } catch {
+            try? await execute("ROLLBACK")
+            throw error
+        }
+    }
+
     public func beginCopy(into table: PostgresTableName, columns: [String], binary: Bool = false) -> CopyInStream {
         CopyInStream(connection: connection, table: table, columns: columns, binary: binary, logger: logger)
     }

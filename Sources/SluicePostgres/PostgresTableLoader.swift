@@ -107,16 +107,19 @@ public final class PostgresTableLoader: @unchecked Sendable {
             table: options.table, columns: schema.names, mode: options.mode, key: options.key, partitionKeys: options.partitionKeys)
         let s = try await connection()
         let t = options.table
+        // Several workers may open the same table at once: the checks and the CREATEs below run
+        // in one transaction under the lock every DDL of this schema's ledger takes, so exactly one creates it.
+        try await s.execute("BEGIN")
+        inTransaction = true
+        try await s.rows("SELECT pg_advisory_xact_lock(hashtext($1))::text", [.text("sluice:" + statements.ledger.quoted)], context: "locking \(t)")
         for sql in statements.createLedger { try await s.execute(sql, context: "creating \(statements.ledger)") }
         if options.mode == .replace { try await s.execute(statements.createPartitions, context: "creating \(statements.partitions)") }
         if fullRefresh {
-            try await s.execute("BEGIN")
             try await s.rows("DELETE FROM \(statements.ledger.quoted) WHERE pipeline = $1", [.text(pipeline)], context: "--full-refresh")
             if options.mode == .replace {
                 try await s.rows("DELETE FROM \(statements.partitions.quoted) WHERE pipeline = $1", [.text(pipeline)], context: "--full-refresh")
             }
             try await s.execute(options.create ? "DROP TABLE IF EXISTS \(t.quoted)" : "TRUNCATE \(t.quoted)", context: "--full-refresh of \(t)")
-            try await s.execute("COMMIT")
         }
         let existing = try await columns(s)
         if existing.isEmpty {
@@ -136,6 +139,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
             for c in existing { columnTypes[c.name] = c.type }
             if options.mode == .upsert || options.mode == .insertIgnore { try await checkUniqueKey(s) }
         }
+        try await s.execute("COMMIT", context: "creating \(t)")
+        inTransaction = false
         let fits = CopyBinaryEncoder.supports(schema, columnTypes: columnTypes)
         switch options.format {
         case .text: binary = false
@@ -190,7 +195,7 @@ public final class PostgresTableLoader: @unchecked Sendable {
     /// The splits this pipeline committed, with their checkpoints.
     public func committed() async throws(SluiceError) -> [PostgresLedgerEntry] {
         let s = try await connection()
-        for sql in statements.createLedger { try await s.execute(sql, context: "creating \(statements.ledger)") }
+        try await s.executeLocked("sluice:" + statements.ledger.quoted, statements.createLedger, context: "creating \(statements.ledger)")
         return try await s.rows(statements.selectLedger, [.text(pipeline)], context: "reading \(statements.ledger)").map { r in
             var e = PostgresLedgerEntry(
                 splitID: r[0] ?? "", file: r[1] ?? "", source: r[2] ?? "", byteStart: Int64(r[3] ?? "") ?? 0,
@@ -323,24 +328,37 @@ public final class PostgresTableLoader: @unchecked Sendable {
             } catch {
                 attempt += 1
                 guard connectionLost, attempt <= retries else { throw error }
-                await disconnect()
-                try await backoff(attempt)
-                do {
-                    if try await isCommitted(splitID: entry.splitID) {
-                        sent.removeAll()
-                        pending.clear()
-                        return .committed
+                // Only two ways on: the ledger shows the COMMIT got through, or the split is
+                // replayed into a new transaction. Trying the COMMIT again without the replay
+                // (say, because the server was still starting when we asked) would record the
+                // split without its rows.
+                while true {
+                    await disconnect()
+                    try await backoff(attempt)
+                    do {
+                        if try await isCommitted(splitID: entry.splitID) {
+                            sent.removeAll()
+                            pending.clear()
+                            return .committed
+                        }
+                        try await replay()
+                        reconnects += 1
+                        break
+                    } catch {
+                        attempt += 1
+                        guard connectionLost, attempt <= retries else { throw error }
                     }
-                    try await replay()
-                    reconnects += 1
-                } catch {
-                    if !connectionLost { throw error }
                 }
             }
         }
     }
 
     func commitOnce(_ entry: PostgresLedgerEntry, target: String, currentSources: [String]) async throws(SluiceError) -> CommitOutcome {
+        // The split's rows that were sent must be in this transaction's COPY; a COMMIT without
+        // them would record the split as loaded with its rows missing.
+        guard sent.isEmpty || copy != nil else {
+            throw .sink("\(label): split \(entry.splitID) lost its COPY before COMMIT; nothing was committed")
+        }
         try await begin(copying: pending.readableBytes > 0)
         let s = try await connection()
         try await flush()
