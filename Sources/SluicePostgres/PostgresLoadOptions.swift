@@ -2,7 +2,7 @@ import SluiceCore
 
 /// The COPY data format.
 public enum PostgresCopyFormat: String, Sendable, CaseIterable {
-    /// Text for now (binary is opt-in until a hang after a dropped connection is understood).
+    /// Binary when every column has its natural type in the table, text otherwise.
     case auto
     case text
     /// Binary, or an error naming the columns that cannot take it.

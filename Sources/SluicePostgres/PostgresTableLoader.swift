@@ -144,9 +144,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
         let fits = CopyBinaryEncoder.supports(schema, columnTypes: columnTypes)
         switch options.format {
         case .text: binary = false
-        // Binary COPY stays opt-in: once, in CI, a load in binary mode hung after its backend
-        // was terminated (the retry test), and the cause is not understood yet.
-        case .auto: binary = false
+        // Binary when every column has its natural type: the server parses it faster.
+        case .auto: binary = fits
         case .binary:
             guard fits else {
                 let odd = schema.fields.filter { !CopyBinaryEncoder.supports(Schema([$0]), columnTypes: columnTypes) }

@@ -223,9 +223,7 @@ def test_sigkill_midway_then_rerun_loads_each_row_once(work, sluice, postgres):
     assert ledger(postgres, "pg-kill")[1] == total
 
 
-@pytest.mark.parametrize("fmt", ["text", pytest.param("binary", marks=pytest.mark.xfail(
-    strict=False, reason="known bug: a binary COPY can hang after pg_terminate_backend (seen once in CI); "
-                         "binary is opt-in until it is fixed"))])
+@pytest.mark.parametrize("fmt", ["text", "binary"])
 def test_dropped_connections_are_retried_and_load_exactly_once(work, sluice, postgres, fmt):
     telecom_pipeline(work, f"pg-drop-{fmt}", f"telecom_drop_{fmt}", extra_source="  split_size: 1MB\n", extra="workers: 2\n",
                      extra_sink=f"  copy_format: {fmt}\n")
