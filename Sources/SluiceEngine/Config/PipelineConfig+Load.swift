@@ -8,8 +8,8 @@ import Glibc
 
 extension PipelineConfig {
     static let topKeys = ["name", "source", "transforms", "sink", "workers", "memory", "batch_rows", "state", "dead_letter"]
-    static let sourceTypes = ["csv", "tsv"]
-    static let sinkTypes = ["sqlite", "postgres", "csv", "tsv", "jsonl"]
+    static let sourceTypes = ["csv", "tsv", "eia", "caiso", "http", "parquet"]
+    static let sinkTypes = ["sqlite", "postgres", "csv", "tsv", "jsonl", "parquet"]
     static let transformKinds = ["select", "cast", "derive", "filter", "validate", "aggregate", "join", "dedup"]
 
     /// Reads and checks a pipeline file. Every error names the file, line, column and key.
@@ -68,11 +68,15 @@ extension PipelineConfig {
         let kind = try node.mapping(allowed: []).required("type", "one of: \(sourceTypes.joined(separator: ", "))")
         let type = try kind.string()
         switch type {
+        case "eia", "caiso", "http":
+            return .http(try parseHTTPSource(node, type: type))
+        case "parquet":
+            return .parquet(try parseParquetSource(node))
         case "csv", "tsv":
             let m = try node.mapping(allowed: [
                 "type", "path", "paths", "delimiter", "header", "quote", "null_values", "schema", "infer_rows",
-                "on_error", "compression", "split_size",
-            ])
+                "on_error", "compression", "split_size", "watch", "mode",
+            ] + StreamingConfig.sourceKeys)
             var o = CSVOptions()
             o.batchRows = batchRows
             if type == "tsv" { o.delimiter = 9 }
@@ -103,7 +107,9 @@ extension PipelineConfig {
             }
             if let n = m["schema"] { o.schema = try parseSchema(n) }
             let loc = (m["paths"] ?? m["path"] ?? node).location
-            return .csv(CSVSourceConfig(paths: paths, options: o, location: loc))
+            var csv = CSVSourceConfig(paths: paths, options: o, location: loc)
+            csv.streaming = try parseStreaming(m)
+            return .csv(csv)
         default:
             throw kind.error("unknown source type '\(type)'\(Suggest.didYouMean(type, sourceTypes)) (expected one of: \(sourceTypes.joined(separator: ", ")))")
         }
@@ -258,6 +264,8 @@ extension PipelineConfig {
             return .sqlite(c)
         case "postgres", "postgresql":
             return .postgres(try parsePostgresSink(node))
+        case "parquet":
+            return .parquet(try parseParquetSink(node))
         case "csv", "tsv", "jsonl":
             let m = try node.mapping(allowed: type == "jsonl" ? ["type", "path"] : ["type", "path", "delimiter", "header"])
             var c = FileSinkConfig(path: try m.required("path", "the output file").string(), location: node.location)

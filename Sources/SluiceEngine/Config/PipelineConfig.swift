@@ -42,6 +42,8 @@ public struct RunSettings: Sendable {
 
 public enum SourceConfig: Sendable {
     case csv(CSVSourceConfig)
+    case http(HTTPSourceConfig)
+    case parquet(ParquetSourceConfig)
 }
 
 /// Files read as CSV/TSV.
@@ -50,6 +52,8 @@ public struct CSVSourceConfig: Sendable {
     public var paths: [String]
     public var options: CSVOptions
     public var location: ConfigLocation
+    /// Set when the folder is watched (`watch:` / `mode: streaming`); nil reads the files once.
+    public var streaming: StreamingConfig?
 
     public init(paths: [String], options: CSVOptions, location: ConfigLocation) {
         self.paths = paths
@@ -107,11 +111,13 @@ public enum SinkConfig: Sendable {
     case csv(FileSinkConfig)
     case jsonl(FileSinkConfig)
     case postgres(PostgresSinkConfig)
+    case parquet(ParquetDatasetSinkConfig)
 
     public var description: String {
         switch self {
         case .sqlite(let c): "sqlite \(c.path)#\(c.table)"
         case .postgres(let c): "postgres \(c.connection)#\(c.table)"
+        case .parquet(let c): "parquet \(c.path)"
         case .csv(let c): "csv \(c.path)"
         case .jsonl(let c): "jsonl \(c.path)"
         }

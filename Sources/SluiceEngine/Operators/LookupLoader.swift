@@ -8,6 +8,8 @@ enum LookupLoader {
         let source: CSVSource
         switch cfg.lookupSource {
         case .csv(let c): source = try CSVSource.resolve(c)
+        case .http(let c): throw c.location.error("a lookup table is read from files; an API source cannot be one")
+        case .parquet(let c): throw c.location.error("a lookup table is read from CSV files for now; convert it with sluice convert")
         }
         let stages = try OperatorChain.bindStages(cfg.lookupTransforms, input: source.schema)
         let schema = StagedChain.outputSchema(stages, input: source.schema)

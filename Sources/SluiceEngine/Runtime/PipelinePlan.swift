@@ -27,7 +27,7 @@ public struct PipelinePlan: Sendable {
 
     public init(_ config: PipelineConfig) throws(SluiceError) {
         self.config = config
-        let full = try Self.resolveSource(config.source)
+        let full = try Self.resolveSource(config.source, transforms: config.transforms)
         if OperatorChain.hasStages(config.transforms) {
             let stages = try OperatorChain.bindStages(config.transforms, input: full.schema)
             let output = StagedChain.outputSchema(stages, input: full.schema)
@@ -85,9 +85,11 @@ public struct PipelinePlan: Sendable {
     }
 
     /// The source a config describes, checked against the world (files exist, schema known).
-    static func resolveSource(_ config: SourceConfig) throws(SluiceError) -> any PipelineSource {
+    static func resolveSource(_ config: SourceConfig, transforms: [TransformConfig]) throws(SluiceError) -> any PipelineSource {
         switch config {
-        case .csv(let c): try CSVSource.resolve(c)
+        case .csv(let c): c.streaming != nil ? try CSVSource.resolveStreaming(c) : try CSVSource.resolve(c)
+        case .http(let c): try HTTPSource(c)
+        case .parquet(let c): try ParquetPipelineSource.resolve(c, pushdown: ParquetPipelineSource.pushableFilters(transforms))
         }
     }
 

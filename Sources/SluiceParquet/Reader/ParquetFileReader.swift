@@ -170,6 +170,9 @@ public final class ParquetFileReader: Sendable {
         guard meta.numValues == Int64(rows) else {
             throw ParquetError(file: name, column: column, "row group \(rowGroup): column chunk holds \(meta.numValues) values for \(rows) rows")
         }
+        // pyarrow writes an empty row group with data_page_offset 0 and only a dictionary page:
+        // there is no byte range worth reading, and nothing to decode.
+        if rows == 0 { return Column.make(plan.output, []) }
         var start = Int(meta.dataPageOffset)
         if let d = meta.dictionaryPageOffset, d > 0, d < start { start = Int(d) }
         let length = Int(meta.totalCompressedSize)

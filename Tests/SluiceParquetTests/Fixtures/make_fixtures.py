@@ -165,6 +165,20 @@ def write_matrix(table):
         json.dump({"files": files, "table": table_expectation(table)}, f, ensure_ascii=False, separators=(",", ":"))
 
 
+def write_empty_row_groups():
+    """pyarrow writes a zero-row row group with data_page_offset 0 (only a dictionary page):
+    one file that is nothing else, one with empty groups between full ones."""
+    out = os.path.join(HERE, "pyarrow")
+    schema = pa.schema([("a", pa.int64()), ("s", pa.string())])
+    empty = pa.table({"a": pa.array([], pa.int64()), "s": pa.array([], pa.string())}, schema=schema)
+    pq.write_table(empty, os.path.join(out, "empty.parquet"))
+    with pq.ParquetWriter(os.path.join(out, "empty_row_groups.parquet"), schema) as w:
+        w.write_table(pa.table({"a": [1, 2], "s": ["x", None]}, schema=schema))
+        w.write_table(empty)
+        w.write_table(pa.table({"a": [3], "s": ["z"]}, schema=schema))
+        w.write_table(empty)
+
+
 def corpus_expectations():
     src = os.path.join(HERE, "parquet-testing")
     out = os.path.join(HERE, "expected")
@@ -184,5 +198,6 @@ def corpus_expectations():
 
 if __name__ == "__main__":
     write_matrix(shared_table())
+    write_empty_row_groups()
     corpus_expectations()
     print("fixtures written under", HERE, file=sys.stderr)
