@@ -17,6 +17,6 @@ struct Sluice: AsyncParsableCommand {
               sluice inspect --stats data/telecom/telecom.csv
             """,
         version: SluiceVersion.string,
-        subcommands: [Run.self, Validate.self, Inspect.self, Cat.self, Convert.self, Generate.self]
+        subcommands: [Run.self, Validate.self, Inspect.self, Cat.self, Convert.self, Generate.self, ServeMock.self, Load.self, Worker.self, Report.self, Replay.self]
     )
 }

@@ -29,6 +29,11 @@ public struct RunReport: Sendable {
     public var budgetPeakBytes = 0
     public var deadLetter: String?
     public var reportPath: String?
+    /// Further members of report.json, each an already-encoded JSON value (`streaming`: the
+    /// micro-batch, throughput and latency summary of a streaming run).
+    public var sections: [(key: String, json: String)] = []
+    /// Lines the source adds to the summary (an API source: requests, retries, rate).
+    public var sourceSummary: [String] = []
 
     init(pipeline: String, runID: String, sink: String, workers: Int) {
         self.pipeline = pipeline
@@ -75,7 +80,7 @@ public struct RunReport: Sendable {
             ("stage_seconds", "{\"parse\": \(num(parseSeconds)), \"transform\": \(num(transformSeconds)), \"sink\": \(num(sinkSeconds))}"),
             ("peak_memory_bytes", "\(peakMemoryBytes)"), ("budget_peak_bytes", "\(budgetPeakBytes)"),
         ]
-        s += fields.map { "  \(JSON.quote($0.0)): \($0.1)" }.joined(separator: ",\n")
+        s += (fields + sections.map { ($0.key, $0.json) }).map { "  \(JSON.quote($0.0)): \($0.1)" }.joined(separator: ",\n")
         return s + "\n}\n"
     }
 
@@ -91,6 +96,7 @@ public struct RunReport: Sendable {
         if !rejectedBy.isEmpty {
             lines.append("rejected by reason: " + rejectedBy.keys.sorted().map { "\($0) \(rejectedBy[$0] ?? 0)" }.joined(separator: ", "))
         }
+        lines += sourceSummary
         if let d = deadLetter { lines.append("dead-letter: \(d)") }
         if let e = error { lines.append("error: \(e)") }
         if let r = reportPath { lines.append("report: \(r)") }

@@ -14,6 +14,9 @@ public struct RunOptions: Sendable {
     public var memory: Int?
     /// Where to write `report.json`; nil means the run folder under the state directory.
     public var reportDirectory: String?
+    /// Keep the local state store (off for shared jobs, whose state is the sink's ledger and
+    /// the lease table, and whose workers may share a folder).
+    public var localState = true
 
     public init() {}
 }

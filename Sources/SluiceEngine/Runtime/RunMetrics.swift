@@ -15,6 +15,8 @@ public final class RunMetrics: Sendable {
     public let parseNanos = Atomic<Int>(0)
     public let transformNanos = Atomic<Int>(0)
     public let sinkNanos = Atomic<Int>(0)
+    /// The part of `sinkNanos` spent committing (ledger row, COMMIT), for per-stage latency.
+    public let commitNanos = Atomic<Int>(0)
     public let started = Clock.now()
 
     public init() {}

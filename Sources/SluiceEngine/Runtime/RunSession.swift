@@ -22,6 +22,13 @@ public final class RunSession {
     /// Aggregates and dedups, which see every row of the run in input order.
     let chain: StagedChain?
     private var output: [RecordBatch] = []
+    /// Extra entries for the checkpoint of every following commit (a streaming run puts its
+    /// micro-batch id here, so the ledger row of each file says which batch loaded it).
+    public var checkpointExtras: [String: Int64] = [:]
+    /// Called after each split's commit with the rows it wrote (streaming latency metrics).
+    public var onCommitted: ((SourceSplit, Int) -> Void)?
+    /// Called for each rejected row as it is recorded (streaming's human-readable log).
+    public var onReject: ((RejectedRow) -> Void)?
 
     /// Opens the state store and the sink, recovering from the last checkpoint.
     public init(plan: PipelinePlan, options: RunOptions, metrics: RunMetrics) async throws {
@@ -32,7 +39,7 @@ public final class RunSession {
         runID = Clock.utcStamp(compact: true)
         workers = max(1, options.workers ?? plan.config.settings.workers ?? ProcessInfoLite.activeProcessorCount)
         budget = MemoryBudget(limit: options.memory ?? plan.config.settings.memory ?? MemoryBudget.defaultLimit())
-        state = if let dir = plan.stateDirectory { try SQLiteStateStore(path: FileIO.join(dir, "state.sqlite")) } else { EphemeralStateStore() }
+        state = if options.localState, let dir = plan.stateDirectory { try SQLiteStateStore(path: FileIO.join(dir, "state.sqlite")) } else { EphemeralStateStore() }
         let sink = plan.makeSink()
         self.sink = sink
         report = RunReport(pipeline: name, runID: runID, sink: sink.label, workers: workers)
@@ -114,6 +121,7 @@ public final class RunSession {
                 let rows = try await commitSplit(split, from: channels[k])
                 metrics.rowsWritten.add(rows, ordering: .relaxed)
                 metrics.splitsCommitted.add(1, ordering: .relaxed)
+                onCommitted?(split, rows)
                 remaining[split.path, default: 1] -= 1
                 if remaining[split.path] == 0, let unit = unitOf[split.path], let last = unit.splits.last, let id = unit.identity {
                     try state.recordFileComplete(
@@ -156,6 +164,7 @@ public final class RunSession {
             try await sink.commit(commit)
             try state.recordCommitted(commit)
             metrics.sinkNanos.add(Int(Clock.now() - t0), ordering: .relaxed)
+            metrics.commitNanos.add(Int(Clock.now() - t0), ordering: .relaxed)
             return rows
         } catch {
             await sink.rollback()
@@ -188,6 +197,7 @@ public final class RunSession {
         for r in rejects {
             report.countReject(r)
             if r.deadLetter { deadLetter.append(r.jsonLine + "\n") }
+            onReject?(r)
         }
     }
 
@@ -196,6 +206,7 @@ public final class RunSession {
         var offsets = try await sink.prepareCommit()
         try deadLetter.flush(sync: true)
         offsets["dead_letter"] = deadLetter.length
+        offsets.merge(checkpointExtras) { _, extra in extra }
         sequence += 1
         return Checkpoint(sequence: sequence, offsets: offsets)
     }
@@ -234,6 +245,10 @@ public final class RunSession {
         report.status = failure == nil ? "completed" : (cancelled ? "cancelled" : "failed")
         if let f = failure, !cancelled { report.error = (f as? SluiceError)?.description ?? "\(f)" }
         report.finish(metrics: metrics, budgetPeak: budget.peak)
+        if let s = plan.source as? ReportingSource {
+            report.sections.append((s.reportSection.name, s.reportSection.json))
+            report.sourceSummary.append(s.reportSummary)
+        }
         report.deadLetter = report.rejectedToDeadLetter > 0 ? plan.deadLetterPath : nil
         let reportDir = options.reportDirectory ?? plan.stateDirectory.map { FileIO.join(FileIO.join($0, "runs"), runID) }
         if let dir = reportDir {

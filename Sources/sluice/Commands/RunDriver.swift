@@ -1,15 +1,35 @@
 import ArgumentParser
+import SluiceCore
 import SluiceEngine
 
-/// Runs a planned pipeline the way every command does: in a task that SIGINT/SIGTERM cancel,
-/// with the summary on stderr and exit code 130 when it was stopped.
+/// Runs a planned pipeline the way every command does: in a task that SIGINT/SIGTERM cancel (a
+/// watched folder: stop after the current batch), with the summary on stderr and exit code 130
+/// when it was cancelled.
 enum RunDriver {
-    static func execute(_ plan: PipelinePlan, _ options: RunOptions, quiet: Bool, after: (RunReport) -> Void = { _ in }) async throws {
-        let runner = PipelineRunner(plan: plan, options: options)
-        let task = Task { try await runner.run() }
-        let signals = SignalCancellation { task.cancel() }
-        defer { signals.cancel() }
-        let report = try await task.value
+    static func execute(
+        _ plan: PipelinePlan, _ options: RunOptions, quiet: Bool, streaming: StreamingOptions = StreamingOptions(),
+        after: (RunReport) -> Void = { _ in }
+    ) async throws {
+        let report: RunReport
+        if StreamingRunner.applies(to: plan) {
+            let runner = try StreamingRunner(plan: plan, options: options, streaming: streaming)
+            let task = Task { try await runner.run() }
+            let signals = SignalCancellation { runner.requestStop() }
+            defer { signals.cancel() }
+            report = try await task.value
+        } else {
+            let runner = PipelineRunner(plan: plan, options: options)
+            let task = Task { try await runner.run() }
+            let signals = SignalCancellation { task.cancel() }
+            defer { signals.cancel() }
+            report = try await task.value
+            // The Markdown and HTML renderings sit beside report.json; a failure there is not the run's.
+            if let path = report.reportPath {
+                do { try ReportRenderer.write(runDirectory: FileIO.dirname(path)) } catch {
+                    if !quiet { FileHandleLite.standardError.write("warning: \(error.description)\n") }
+                }
+            }
+        }
         after(report)
         if !quiet { FileHandleLite.standardError.write(report.summary + "\n") }
         if report.status == "cancelled" { throw ExitCode(130) }
