@@ -5,7 +5,7 @@ import SluiceEngine
 struct Sluice: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
-        abstract: "Move data from files into SQLite, CSV and JSONL: typed, validated, transformed, resumable.",
+        abstract: "Move data from files, APIs and watched folders into Parquet, SQLite, PostgreSQL, CSV and JSONL: typed, validated, transformed, resumable.",
         discussion: """
             A pipeline file names one source, a list of transforms and one sink (see docs/pipelines.md).
             `sluice run` commits work split by split, so a re-run after a crash or Ctrl-C continues
