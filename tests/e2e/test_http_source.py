@@ -121,8 +121,15 @@ def test_every_fault_kind_at_10_percent_gives_the_fault_free_dataset(work, sluic
     sluice("run", "clean.yml", env=ENV)
     faulty = mocks("eia", "--fault-rate", "0.1", "--faults", "all", "--hang", "3", "--seed", "7")
     eia_pipeline(work, "faulty", faulty.url, work / "faulty.sqlite", window="6h")
-    sluice("run", "faulty.yml", env=ENV)
+    before = len(faulty.requests())
+    r = sluice("run", "faulty.yml", env=ENV)
     assert table(work / "faulty.sqlite") == table(work / "clean.sqlite")
+    # the run report counts the retries, by cause, as the emulator saw the faults
+    report = json.loads(sorted((work / ".sluice" / "faulty" / "runs").glob("*/report.json"))[-1].read_text())
+    faults = [q for q in faulty.requests() if q["fault"]]
+    assert report["http"]["retries_total"] == len(faults) > 0, (report["http"], len(faults))
+    assert report["http"]["requests"] == len(faulty.requests()) - before
+    assert "http: " in r.stderr and "retries" in r.stderr, r.stderr
     assert len(table(work / "faulty.sqlite")) == HOURS_JAN_FEB_2024 * 3
     reqs = faulty.requests()
     kinds = {q["fault"] for q in reqs if q["fault"]}
