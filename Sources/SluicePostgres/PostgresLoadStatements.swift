@@ -94,9 +94,13 @@ public struct PostgresLoadStatements: Sendable {
     /// The table COPY writes into.
     public var copyTarget: PostgresTableName { usesStage ? stage : table }
 
-    /// Moves the staged split into the table. Within a split, duplicates of a key are reduced to
-    /// one row first (ON CONFLICT cannot touch a row twice in one statement); the staging heap
-    /// is filled by one COPY, so `ctid` order is arrival order.
+    /// Moves the staged split into the table. The staging heap is filled by one COPY, so its
+    /// scan order (`ctid`) is arrival order.
+    ///
+    /// `insert_ignore` needs no sort: DO NOTHING also skips a row whose key an earlier row of the
+    /// same statement inserted, so the first row of a key wins, in arrival order. `upsert` must
+    /// reduce duplicates first (DO UPDATE cannot touch a row twice in one statement), keeping the
+    /// last one.
     public var merge: String? {
         let keys = key.map { PostgresIdentifier($0).quoted }.joined(separator: ", ")
         switch mode {
@@ -104,8 +108,8 @@ public struct PostgresLoadStatements: Sendable {
             return nil
         case .insertIgnore:
             return """
-                INSERT INTO \(table.quoted) (\(columnList)) SELECT DISTINCT ON (\(keys)) \(columnList) FROM \(stage.quoted)
-                ORDER BY \(keys), ctid ON CONFLICT (\(keys)) DO NOTHING
+                INSERT INTO \(table.quoted) (\(columnList)) SELECT \(columnList) FROM \(stage.quoted)
+                ON CONFLICT (\(keys)) DO NOTHING
                 """
         case .upsert:
             let sets = columns.filter { !key.contains($0) }.map {
