@@ -55,9 +55,10 @@ import Testing
             try await g.waitForAll()
         }
         let s = TokenBucket.toSeconds(.now - t0)
-        // Never faster than the rate; the upper bound only catches a bucket that stalls (it is
-        // loose because a loaded CI machine delays the tasks).
-        #expect(s >= 0.99 && s < 4, "took \(s) s")
+        // Never faster than the rate. No upper bound: on 2 cores the parallel test run keeps the
+        // cooperative threads busy for seconds (14 s seen in CI), which says nothing of the
+        // bucket; its spacing is checked exactly, without real time, by the tests above.
+        #expect(s >= 0.99, "took \(s) s")
     }
 
     @Test func concurrencyLimitHoldsAtMostLimit() async {
