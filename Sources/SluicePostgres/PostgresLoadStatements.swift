@@ -97,10 +97,11 @@ public struct PostgresLoadStatements: Sendable {
     /// Moves the staged split into the table. The staging heap is filled by one COPY, so its
     /// scan order (`ctid`) is arrival order.
     ///
-    /// `insert_ignore` needs no sort: DO NOTHING also skips a row whose key an earlier row of the
-    /// same statement inserted, so the first row of a key wins, in arrival order. `upsert` must
-    /// reduce duplicates first (DO UPDATE cannot touch a row twice in one statement), keeping the
-    /// last one.
+    /// Duplicates of a key within the split are reduced to one row first (DO UPDATE cannot touch
+    /// a row twice in one statement): the first for `insert_ignore`, the last for `upsert`.
+    /// `insert_ignore` would not need the sort, but measured here it is cheaper with it: rows
+    /// arriving in key order make the table's index inserts local (400K random UUIDs into a new
+    /// table: 2.7 s sorted, 3.9 s in arrival order).
     public var merge: String? {
         let keys = key.map { PostgresIdentifier($0).quoted }.joined(separator: ", ")
         switch mode {
@@ -108,8 +109,8 @@ public struct PostgresLoadStatements: Sendable {
             return nil
         case .insertIgnore:
             return """
-                INSERT INTO \(table.quoted) (\(columnList)) SELECT \(columnList) FROM \(stage.quoted)
-                ON CONFLICT (\(keys)) DO NOTHING
+                INSERT INTO \(table.quoted) (\(columnList)) SELECT DISTINCT ON (\(keys)) \(columnList) FROM \(stage.quoted)
+                ORDER BY \(keys), ctid ON CONFLICT (\(keys)) DO NOTHING
                 """
         case .upsert:
             let sets = columns.filter { !key.contains($0) }.map {

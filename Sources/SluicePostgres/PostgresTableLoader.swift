@@ -387,8 +387,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
             }
         }
         if let merge = statements.merge {
-            // The upsert's DISTINCT ON sorts the whole split: in memory, not in temp files.
-            if options.mode == .upsert { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
+            // DISTINCT ON sorts the whole split: in memory, not in temp files.
+            if options.mode != .replace { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
             let sources = PostgresValue.textArray(currentSources)
             if options.mode == .replace {
                 try await s.rows(statements.replaceDelete, [.text(pipeline), .text(target), sources], context: "replacing partitions of \(options.table)")

@@ -57,11 +57,7 @@ struct PostgresTableDefinitionTests {
         #expect(st.createStage(types: ["id": "bigint", "v": "text"])
             == "CREATE TEMP TABLE IF NOT EXISTS \"sluice_stage\" (\"id\" bigint NOT NULL, \"v\" text) ON COMMIT DELETE ROWS")
         let ignore = PostgresLoadStatements(table: table, columns: ["id"], mode: .insertIgnore, key: ["id"], partitionKeys: [])
-        // First row of a key wins without a sort: DO NOTHING skips later rows of the same key.
-        #expect(ignore.merge == """
-            INSERT INTO "s"."t" ("id") SELECT "id" FROM "sluice_stage"
-            ON CONFLICT ("id") DO NOTHING
-            """)
+        #expect(ignore.merge?.hasSuffix("ORDER BY \"id\", ctid ON CONFLICT (\"id\") DO NOTHING") == true)
         #expect(PostgresLoadStatements(table: table, columns: ["id"], mode: .append, key: [], partitionKeys: []).merge == nil)
     }
 
