@@ -18,34 +18,16 @@ public final class CopyInStream: Sendable {
         struct State {
             var outstanding: CheckedContinuation<Void, any Error>?
             var ended: (any Error)?
-            /// How the COPY ended, once it has; and who waits for that.
-            var outcome: Result<Void, any Error>?
-            var waiter: CheckedContinuation<Void, any Error>?
         }
         let state = Mutex(State())
+        /// How the COPY ended, once it has.
+        let done = OneShot<Void>()
 
         /// The COPY is over (first call wins): wake whoever waits for its outcome.
-        func complete(_ result: Result<Void, any Error>) {
-            let w = state.withLock { s -> CheckedContinuation<Void, any Error>? in
-                guard s.outcome == nil else { return nil }
-                s.outcome = result
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            w?.resume(with: result)
-        }
+        func complete(_ result: Result<Void, any Error>) { done.settle(result) }
 
         /// Waits for `complete`.
-        func outcome() async throws {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let done = state.withLock { s -> Result<Void, any Error>? in
-                    if let o = s.outcome { return o }
-                    s.waiter = c
-                    return nil
-                }
-                if let d = done { c.resume(with: d) }
-            }
-        }
+        func outcome() async throws { try await done.value() }
 
         /// The chunk in flight was written (or failed): wake its sender.
         func settle(_ error: (any Error)?) {

@@ -23,6 +23,11 @@ public final class PostgresSession: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// How long one statement may go without an answer before its connection is presumed dead
+    /// (and the split retried on a new one). Generous: a split's merge takes seconds here.
+    static let statementLimit: Duration = .seconds(120)
+    static let connectLimit: Duration = .seconds(30)
+
     /// Opens a connection.
     public static func connect(_ settings: PostgresConnectionSettings) async throws(SluiceError) -> PostgresSession {
         var logger = Logger(label: "sluice.postgres")
@@ -41,7 +46,10 @@ public final class PostgresSession: @unchecked Sendable {
             host: settings.host, port: settings.port, username: settings.user, password: settings.password,
             database: settings.database, tls: tls)
         do {
-            let c = try await PostgresConnection.connect(configuration: config, id: 1, logger: logger)
+            let quiet = logger
+            let c = try await withDeadline(connectLimit, closing: nil) {
+                try await PostgresConnection.connect(configuration: config, id: 1, logger: quiet)
+            }
             return PostgresSession(settings: settings, connection: c, logger: logger)
         } catch {
             throw PostgresErrorText.error("cannot connect to \(settings)", error, settings)
@@ -61,8 +69,12 @@ public final class PostgresSession: @unchecked Sendable {
 
     /// Runs one statement without parameters.
     public func execute(_ sql: String, context: @autoclosure () -> String = "") async throws(SluiceError) {
+        let (connection, logger) = (self.connection, self.logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            _ = try await withDeadline(Self.statementLimit, closing: connection) {
+                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                return 0
+            }
         } catch {
             throw mapError(context(), error)
         }
@@ -80,15 +92,18 @@ public final class PostgresSession: @unchecked Sendable {
             case .textArray(let a): binds.append(a)
             }
         }
+        let (connection, logger, query) = (self.connection, self.logger, PostgresQuery(unsafeSQL: sql, binds: binds))
         do {
-            let seq = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-            var out: [[String?]] = []
-            for try await row in seq {
-                var r: [String?] = []
-                for cell in row { r.append(try cell.decode(String?.self)) }
-                out.append(r)
+            return try await withDeadline(Self.statementLimit, closing: connection) {
+                let seq = try await connection.query(query, logger: logger)
+                var out: [[String?]] = []
+                for try await row in seq {
+                    var r: [String?] = []
+                    for cell in row { r.append(try cell.decode(String?.self)) }
+                    out.append(r)
+                }
+                return out
             }
-            return out
         } catch {
             throw mapError(context(), error)
         }
@@ -116,7 +131,8 @@ public final class PostgresSession: @unchecked Sendable {
     }
 
     public func close() async {
-        try? await connection.close()
+        let connection = self.connection
+        _ = try? await withDeadline(.seconds(10), closing: nil) { try await connection.close() }
     }
 }
 
@@ -154,6 +170,7 @@ public enum PostgresErrorText {
 
     /// Whether the connection (not the statement) failed, so that a retry on a new connection can help.
     public static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is DeadlineExceeded || error is CopyInStream.Stalled { return true }
         if let e = error as? PSQLError {
             switch e.code {
             case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
