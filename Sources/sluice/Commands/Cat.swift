@@ -30,7 +30,7 @@ struct Cat: AsyncParsableCommand {
         guard let fmt = BatchPrinter.Format(rawValue: format) else {
             throw ValidationError("--format must be one of table, csv, jsonl")
         }
-        do {
+        try await Failure.reporting {
             var table = try reader.table(file)
             if columns == nil, !table.unreadableColumns.isEmpty {
                 let names = table.unreadableColumns.map(\.name).joined(separator: ", ")
@@ -71,10 +71,6 @@ struct Cat: AsyncParsableCommand {
                     report(r)
                 }
             }
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw Failure.exit(error)
         }
     }
 }

@@ -43,7 +43,7 @@ struct Convert: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             let source = try sourceConfig()
             let here = ConfigLocation(file: "<command line>", line: 1, column: 1, key: "output")
             let sink = try sinkConfig(at: here)
@@ -69,19 +69,7 @@ struct Convert: AsyncParsableCommand {
                 throw SluiceError.io(path: input, message: "file not found")
             }
             let plan = try PipelinePlan(config)
-            var run = RunOptions()
-            run.fullRefresh = true
-            run.workers = workers
-            run.progress = !quiet && ProgressLineTerminal.isTerminal
-            try await RunDriver.execute(plan, run, quiet: quiet) { report in
-                if report.rejectedToDeadLetter == 0 { FileIO.remove(plan.deadLetterPath) }
-            }
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw Failure.exit(error)
+            try await RunDriver.executeOnce(plan, workers: workers, fullRefresh: true, quiet: quiet)
         }
     }
 

@@ -40,7 +40,7 @@ struct Inspect: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             var table = try reader.table(file)
             if let c = columns { table = try table.selecting(c.split(separator: ",").map { String($0).trimmingSpaces() }) }
             if table.format == .parquet {
@@ -83,10 +83,6 @@ struct Inspect: AsyncParsableCommand {
                 out += result.rejects.map { "  \($0.file):\($0.line ?? 0): \($0.column.map { "column '\($0)': " } ?? "")\($0.reason)" }.joined(separator: "\n") + "\n"
             }
             FileHandleLite.standardOutput.write(out)
-        } catch let e as ValidationError {
-            throw e
-        } catch {
-            throw Failure.exit(error)
         }
     }
 

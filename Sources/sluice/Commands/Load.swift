@@ -53,21 +53,10 @@ struct Load: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             let config = try pipeline()
             let plan = try PipelinePlan(config)
-            var run = RunOptions()
-            run.workers = workers
-            run.progress = !quiet && ProgressLineTerminal.isTerminal
-            try await RunDriver.execute(plan, run, quiet: quiet) { report in
-                if report.rejectedToDeadLetter == 0 { FileIO.remove(plan.deadLetterPath) }
-            }
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw Failure.exit(error)
+            try await RunDriver.executeOnce(plan, workers: workers, quiet: quiet)
         }
     }
 

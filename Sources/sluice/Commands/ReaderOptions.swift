@@ -75,4 +75,18 @@ enum Failure {
         FileHandleLite.standardError.write("error: \(text)\n")
         return ExitCode(1)
     }
+
+    /// Runs a command's body: argument errors and exit codes pass through to the parser (which
+    /// prints usage), anything else is printed as one line by `exit`.
+    static func reporting(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw Failure.exit(error)
+        }
+    }
 }

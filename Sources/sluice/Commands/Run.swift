@@ -44,7 +44,7 @@ struct Run: AsyncParsableCommand {
     var metricsPort: Int?
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             let plan = try PipelinePlan(try PipelineConfig.load(path: pipeline))
             var options = RunOptions()
             options.fullRefresh = fullRefresh
@@ -58,12 +58,6 @@ struct Run: AsyncParsableCommand {
             streaming.once = once
             streaming.metricsPort = metricsPort
             try await RunDriver.execute(plan, options, quiet: quiet, streaming: streaming)
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw Failure.exit(error)
         }
     }
 }
@@ -77,7 +71,7 @@ struct Validate: AsyncParsableCommand {
     var pipeline: String
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             let config = try PipelineConfig.load(path: pipeline)
             let plan = try PipelinePlan(config)
             var out = "\(pipeline): ok\n"
@@ -90,8 +84,6 @@ struct Validate: AsyncParsableCommand {
             out += "  output: \(plan.outputSchema)\n"
             out += "  sink: \(config.sink.description)\n"
             FileHandleLite.standardOutput.write(out)
-        } catch {
-            throw Failure.exit(error)
         }
     }
 }
@@ -127,7 +119,7 @@ struct Worker: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-        do {
+        try await Failure.reporting {
             let plan = try PipelinePlan(try PipelineConfig.load(path: pipeline))
             let owner = id ?? Self.defaultName()
             var options = RunOptions()
@@ -143,12 +135,6 @@ struct Worker: AsyncParsableCommand {
             let report = try await task.value
             if !quiet { FileHandleLite.standardError.write("worker \(owner): " + report.summary + "\n") }
             if report.status == "cancelled" { throw ExitCode(130) }
-        } catch let e as ValidationError {
-            throw e
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw Failure.exit(error)
         }
     }
 }

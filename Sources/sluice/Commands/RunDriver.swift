@@ -34,4 +34,16 @@ enum RunDriver {
         if !quiet { FileHandleLite.standardError.write(report.summary + "\n") }
         if report.status == "cancelled" { throw ExitCode(130) }
     }
+
+    /// A one-shot command's run (`load`, `convert`): all of the input, with the progress line on a
+    /// terminal, and no dead-letter file left behind when nothing was rejected.
+    static func executeOnce(_ plan: PipelinePlan, workers: Int?, fullRefresh: Bool = false, quiet: Bool) async throws {
+        var run = RunOptions()
+        run.fullRefresh = fullRefresh
+        run.workers = workers
+        run.progress = !quiet && ProgressLineTerminal.isTerminal
+        try await execute(plan, run, quiet: quiet) { report in
+            if report.rejectedToDeadLetter == 0 { FileIO.remove(plan.deadLetterPath) }
+        }
+    }
 }

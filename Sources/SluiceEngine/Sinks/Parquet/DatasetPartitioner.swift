@@ -84,61 +84,11 @@ struct DatasetPartitioner: Sendable {
         switch column.type {
         case .int32, .date:
             // Integers map through their value, so the text is made once per distinct value.
-            var byValue: [Int64: Int32] = [:]
-            var nullCode: Int32? = nil
-            for r in 0..<column.count {
-                if column.isNull(r) {
-                    if nullCode == nil { nullCode = Int32(texts.count); texts.append(nil) }
-                    codes[r] = nullCode ?? 0
-                    continue
-                }
-                let v = Int64(column.value(r, as: Int32.self))
-                if let c = byValue[v] { codes[r] = c; continue }
-                let c = Int32(texts.count)
-                byValue[v] = c
-                texts.append(HivePath.text(of: column, at: r))
-                codes[r] = c
-            }
+            assignCodes(column, &codes, &texts, &index) { column.value($0, as: Int32.self) }
         case .int64, .timestamp:
-            var byValue: [Int64: Int32] = [:]
-            var nullCode: Int32? = nil
-            for r in 0..<column.count {
-                if column.isNull(r) {
-                    if nullCode == nil { nullCode = Int32(texts.count); texts.append(nil) }
-                    codes[r] = nullCode ?? 0
-                    continue
-                }
-                let v = column.value(r, as: Int64.self)
-                if let c = byValue[v] { codes[r] = c; continue }
-                let c = Int32(texts.count)
-                byValue[v] = c
-                texts.append(HivePath.text(of: column, at: r))
-                codes[r] = c
-            }
+            assignCodes(column, &codes, &texts, &index) { column.value($0, as: Int64.self) }
         case .dictionary:
-            var byIndex: [Int32: Int32] = [:]
-            var nullCode: Int32? = nil
-            for r in 0..<column.count {
-                if column.isNull(r) {
-                    if nullCode == nil { nullCode = Int32(texts.count); texts.append(nil) }
-                    codes[r] = nullCode ?? 0
-                    continue
-                }
-                let k = column.value(r, as: Int32.self)
-                if let c = byIndex[k] { codes[r] = c; continue }
-                // Two dictionary entries may hold the same text: fold them by text too.
-                let t = HivePath.text(of: column, at: r)
-                let c: Int32
-                if let e = index[t] {
-                    c = e
-                } else {
-                    c = Int32(texts.count)
-                    index[t] = c
-                    texts.append(t)
-                }
-                byIndex[k] = c
-                codes[r] = c
-            }
+            assignCodes(column, &codes, &texts, &index) { column.value($0, as: Int32.self) }
         default:
             for r in 0..<column.count {
                 let t = HivePath.text(of: column, at: r)
@@ -150,5 +100,37 @@ struct DatasetPartitioner: Sendable {
             }
         }
         return (codes, texts)
+    }
+
+    /// Codes rows through a cheap per-row key (an integer, a dictionary index): the folder text
+    /// is made once per distinct key. Keys with the same text (two dictionary entries holding
+    /// the same string) share a code.
+    @inline(__always)
+    private static func assignCodes<Key: Hashable>(
+        _ column: Column, _ codes: inout [Int32], _ texts: inout [String?], _ index: inout [String?: Int32],
+        key: (Int) -> Key
+    ) {
+        var byKey: [Key: Int32] = [:]
+        var nullCode: Int32? = nil
+        for r in 0..<column.count {
+            if column.isNull(r) {
+                if nullCode == nil { nullCode = Int32(texts.count); texts.append(nil) }
+                codes[r] = nullCode ?? 0
+                continue
+            }
+            let k = key(r)
+            if let c = byKey[k] { codes[r] = c; continue }
+            let t = HivePath.text(of: column, at: r)
+            let c: Int32
+            if let e = index[t] {
+                c = e
+            } else {
+                c = Int32(texts.count)
+                index[t] = c
+                texts.append(t)
+            }
+            byKey[k] = c
+            codes[r] = c
+        }
     }
 }
