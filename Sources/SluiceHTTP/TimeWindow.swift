@@ -17,6 +17,15 @@ public struct TimeWindow: Sendable, Hashable, Comparable {
     public var id: String {
         CivilTime.formatTimestamp(start, unit: .s) + "/" + CivilTime.formatTimestamp(end, unit: .s)
     }
+
+    /// The window an `id` names; nil when `id` is not one.
+    public init?(id: some StringProtocol) {
+        guard let slash = id.firstIndex(of: "/"),
+            let s = APITimeFormat.iso8601.parse(String(id[..<slash])),
+            let e = APITimeFormat.iso8601.parse(String(id[id.index(after: slash)...])), e > s
+        else { return nil }
+        self.init(start: s, end: e)
+    }
 }
 
 /// Cuts `[start, end)` into consecutive windows of `step` seconds (the last one shorter), or of
@@ -39,20 +48,38 @@ public struct WindowPlanner: Sendable {
     }
 
     /// The windows in time order; empty when `end <= start` or the step is not positive.
-    public func windows() -> [TimeWindow] {
+    public func windows() -> [TimeWindow] { windows(around: []) }
+
+    /// The end of a full window starting at `t`; nil when the step is not positive.
+    func stepped(from t: Int64) -> Int64? {
+        switch step {
+        case .seconds(let s): s > 0 ? t + s : nil
+        case .months(let m): m > 0 ? Self.addMonths(t, m) : nil
+        }
+    }
+
+    /// The windows of `[start, end)` given those already `done` (committed by earlier runs,
+    /// perhaps cut with another range or step): the done ones as they were, and new ones of
+    /// `step` cut in the gaps between them. So a range that grows (`end: now`, `--until`) fetches
+    /// only what is new, and a window that was short because the range ended there is never
+    /// fetched again under a longer id (which would load its rows twice).
+    public func windows(around done: [TimeWindow]) -> [TimeWindow] {
+        let done = done.filter { $0.end > start && $0.start < end }.sorted()
         var out: [TimeWindow] = []
         var t = start
+        var i = 0
         while t < end {
-            let next: Int64
-            switch step {
-            case .seconds(let s):
-                guard s > 0 else { return [] }
-                next = t + s
-            case .months(let m):
-                guard m > 0 else { return [] }
-                next = Self.addMonths(t, m)
+            while i < done.count, done[i].end <= t { i += 1 }
+            if i < done.count, done[i].start <= t {
+                out.append(done[i])
+                t = done[i].end
+                i += 1
+                continue
             }
-            out.append(TimeWindow(start: t, end: min(next, end)))
+            guard var next = stepped(from: t) else { return [] }
+            next = min(next, end)
+            if i < done.count { next = min(next, done[i].start) }
+            out.append(TimeWindow(start: t, end: next))
             t = next
         }
         return out

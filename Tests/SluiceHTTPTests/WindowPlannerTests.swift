@@ -28,4 +28,42 @@ import Testing
         #expect(WindowPlanner(start: 10, end: 10, step: .seconds(5)).windows().isEmpty)
         #expect(WindowPlanner(start: 0, end: 10, step: .seconds(0)).windows().isEmpty)
     }
+
+    @Test func aGrownRangeKeepsTheShortWindowAndFetchesOnlyWhatIsNew() {
+        let first = WindowPlanner(start: ts("2024-01-01T00:00:00Z"), end: ts("2024-03-15T00:00:00Z"), step: .seconds(60 * 86_400))
+        let done = first.windows()
+        let grown = WindowPlanner(start: first.start, end: ts("2024-06-01T00:00:00Z"), step: first.step)
+        #expect(grown.windows(around: done).map(\.id) == [
+            "2024-01-01T00:00:00Z/2024-03-01T00:00:00Z",
+            "2024-03-01T00:00:00Z/2024-03-15T00:00:00Z",
+            "2024-03-15T00:00:00Z/2024-05-14T00:00:00Z",
+            "2024-05-14T00:00:00Z/2024-06-01T00:00:00Z",
+        ])
+    }
+
+    @Test func newWindowsStopAtDoneOnesAndNeverOverlapThem() {
+        // Done with another step and an unaligned start: the gaps are filled, nothing is cut twice.
+        let done = [
+            TimeWindow(start: ts("2024-01-10T00:00:00Z"), end: ts("2024-01-20T00:00:00Z")),
+            TimeWindow(start: ts("2024-01-25T00:00:00Z"), end: ts("2024-02-05T00:00:00Z")),
+        ]
+        let p = WindowPlanner(start: ts("2024-01-01T00:00:00Z"), end: ts("2024-02-10T00:00:00Z"), step: .seconds(7 * 86_400))
+        let w = p.windows(around: done)
+        #expect(w.map(\.id) == [
+            "2024-01-01T00:00:00Z/2024-01-08T00:00:00Z",
+            "2024-01-08T00:00:00Z/2024-01-10T00:00:00Z",
+            "2024-01-10T00:00:00Z/2024-01-20T00:00:00Z",
+            "2024-01-20T00:00:00Z/2024-01-25T00:00:00Z",
+            "2024-01-25T00:00:00Z/2024-02-05T00:00:00Z",
+            "2024-02-05T00:00:00Z/2024-02-10T00:00:00Z",
+        ])
+        for (a, b) in zip(w, w.dropFirst()) { #expect(a.end == b.start) }
+    }
+
+    @Test func windowIDsRoundTrip() {
+        let w = TimeWindow(start: ts("2024-01-01T00:00:00Z"), end: ts("2024-03-01T00:00:00Z"))
+        #expect(TimeWindow(id: w.id) == w)
+        #expect(TimeWindow(id: "2024-03-01T00:00:00Z/2024-01-01T00:00:00Z") == nil)
+        #expect(TimeWindow(id: "file.csv@123#0-100") == nil)
+    }
 }

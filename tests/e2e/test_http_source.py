@@ -177,6 +177,32 @@ def test_kill_midway_then_rerun_fetches_only_missing_windows(work, sluice, mocks
     assert len(set(rows)) == len(rows)
 
 
+def test_growing_the_range_fetches_only_the_new_stretch(work, sluice, mocks):
+    m = mocks("eia")
+    db = work / "grow.sqlite"
+    # 2024-01-01 .. 2024-01-10 inclusive in 7-day windows: the second window is 3 days short
+    eia_pipeline(work, "grow", m.url, db, end="2024-01-10")
+    sluice("run", "grow.yml", env=ENV)
+    first = m.requests()
+    assert sorted((q["start"], q["end"]) for q in first) == [
+        ("2024-01-01T00", "2024-01-07T23"), ("2024-01-08T00", "2024-01-10T23")]
+    assert len(table(db)) == 10 * 24 * 3
+    r = sluice("run", "grow.yml", "--until", "2024-02-29", env=ENV)
+    second = m.requests()[len(first):]
+    # the short window stays committed; new windows start where it ended, none is asked twice
+    starts = sorted(q["start"] for q in second)
+    assert starts[0] == "2024-01-11T00" and len(starts) == len(set(starts)) == 8, starts  # 50 days: 7 weeks and a day
+    rows = table(db)
+    assert len(rows) == HOURS_JAN_FEB_2024 * 3
+    assert len({(p, resp, t) for p, resp, t, _ in rows}) == len(rows)
+    # the same --until again: nothing left to fetch
+    sluice("run", "grow.yml", "--until", "2024-02-29", env=ENV)
+    assert len(m.requests()) == len(first) + len(second)
+    # --since/--until are for API sources, and must make a range
+    bad = sluice("run", "grow.yml", "--since", "2024-03-01", "--until", "2024-02-01", env=ENV, check=False)
+    assert bad.returncode != 0 and "before it starts" in bad.stderr, bad.stderr
+
+
 def test_server_rate_limit_is_never_violated_at_the_configured_rate(work, sluice, mocks):
     m = mocks("eia", "--rate-limit", "20")
     eia_pipeline(work, "limited", m.url, work / "limited.sqlite", window="1d", rate=20)

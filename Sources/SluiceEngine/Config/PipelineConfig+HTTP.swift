@@ -9,6 +9,9 @@ public struct HTTPSourceConfig: Sendable {
     public var start: Int64
     public var end: Int64
     public var step: WindowPlanner.Step
+    /// Seconds the API needs to publish: windows end no later than now less this, so that none
+    /// is committed before its data is all there.
+    public var lag: Int64 = 0
     /// Extra parameters per series (one respondent each with `split_by`); `[[]]` for one series.
     public var series: [[QueryItem]]
     public var client: APIClientOptions
@@ -31,7 +34,7 @@ public struct HTTPSourceConfig: Sendable {
 extension PipelineConfig {
     static let httpCommonKeys = [
         "type", "preset", "base_url", "api_key", "start", "end", "range", "window", "rate_limit", "concurrency", "timeout",
-        "retries", "headers",
+        "retries", "headers", "lag",
     ]
     static let eiaKeys = httpCommonKeys + ["route", "dataset", "facets", "frequency", "data", "page_size", "split_by"]
     static let caisoKeys = httpCommonKeys + ["query", "queryname", "market_run_id", "version", "params"]
@@ -45,11 +48,14 @@ extension PipelineConfig {
             kind = try p.string()
             guard kind == "eia" || kind == "caiso" else { throw p.error("unknown preset '\(kind)' (expected eia or caiso)") }
         }
+        var config: HTTPSourceConfig
         switch kind {
-        case "eia": return try parseEIA(node)
-        case "caiso": return try parseCAISO(node)
-        default: return try parseGenericHTTP(node)
+        case "eia": config = try parseEIA(node)
+        case "caiso": config = try parseCAISO(node)
+        default: config = try parseGenericHTTP(node)
         }
+        if let n = try node.mapping(allowed: [])["lag"] { config.lag = try durationSeconds(n) }
+        return config
     }
 
     static func parseEIA(_ node: ConfigNode) throws(SluiceError) -> HTTPSourceConfig {
@@ -270,10 +276,40 @@ extension PipelineConfig {
     /// or hour), as people write ranges; a full timestamp is exclusive.
     static func instant(_ n: ConfigNode, isEnd: Bool) throws(SluiceError) -> Int64 {
         let s = try n.string()
+        guard let t = instant(s, isEnd: isEnd) else { throw n.error("expected \(instantForms), found '\(s)'") }
+        return t
+    }
+
+    static let instantForms = "a date (2024-01-01), an hour (2024-01-01T05), an ISO timestamp or now"
+
+    static func instant(_ s: String, isEnd: Bool) -> Int64? {
+        if s == "now" { return Clock.unixSeconds() }
         if let t = APITimeFormat.date.parse(s) { return isEnd ? t + 86_400 : t }
         if let t = APITimeFormat.eiaHourly.parse(s) { return isEnd ? t + 3600 : t }
-        if let t = APITimeFormat.iso8601.parse(s) { return t }
-        throw n.error("expected a date (2024-01-01), an hour (2024-01-01T05) or an ISO timestamp, found '\(s)'")
+        return APITimeFormat.iso8601.parse(s)
+    }
+
+    /// `sluice run --since/--until`: the API source's range moved, with the same forms as the
+    /// file's `start` and `end` (an `until` date is inclusive). Windows committed before stay
+    /// committed, so a later `until` fetches only the new stretch.
+    public mutating func overrideRange(since: String?, until: String?) throws(SluiceError) {
+        guard since != nil || until != nil else { return }
+        guard case .http(var c) = source else {
+            throw .invalidArgument("--since and --until apply to an API source (eia, caiso, http); \(file) reads files")
+        }
+        if let s = since {
+            guard let t = Self.instant(s, isEnd: false) else { throw .invalidArgument("--since: expected \(Self.instantForms), found '\(s)'") }
+            c.start = t
+        }
+        if let s = until {
+            guard let t = Self.instant(s, isEnd: true) else { throw .invalidArgument("--until: expected \(Self.instantForms), found '\(s)'") }
+            c.end = t
+        }
+        guard c.end > c.start else {
+            throw .invalidArgument(
+                "the range ends (\(APITimeFormat.iso8601.format(c.end))) before it starts (\(APITimeFormat.iso8601.format(c.start)))")
+        }
+        source = .http(c)
     }
 
     static func monthCount(_ s: String) -> Int? {

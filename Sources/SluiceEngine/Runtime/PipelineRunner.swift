@@ -40,7 +40,7 @@ public final class PipelineRunner: Sendable {
         let session = try await RunSession(plan: plan, options: options, metrics: metrics)
         var failure: (any Error)? = nil
         do {
-            let units = try plan.source.plan()
+            let units = try plan.source.plan(resuming: Set(session.committed.keys))
             let work = try session.pending(units)
             try await session.process(work, of: units)
             try await session.finish()

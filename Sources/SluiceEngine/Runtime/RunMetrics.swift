@@ -46,6 +46,13 @@ public enum Clock {
         return Int(ru.ru_maxrss) * 1024
     }
 
+    /// UTC wall-clock seconds since the epoch.
+    public static func unixSeconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec)
+    }
+
     /// UTC wall-clock time as `YYYYMMDDTHHMMSSZ` (run folder names) or ISO-8601.
     public static func utcStamp(compact: Bool) -> String {
         var ts = timespec()

@@ -46,7 +46,7 @@ public final class SharedJobRunner: Sendable {
         }
         var failure: (any Error)? = nil
         do {
-            let units = try plan.source.plan()
+            let units = try plan.source.plan(resuming: Set(session.committed.keys))
             var byID: [String: SourceSplit] = [:]
             var order: [String] = []
             for u in units {

@@ -9,21 +9,31 @@ struct HTTPSource: Sendable {
     /// The request description, projected.
     let spec: APISpec
     let client: APIClient
-    let windows: [TimeWindow]
+    let planner: WindowPlanner
 
-    init(_ config: HTTPSourceConfig) throws(SluiceError) {
+    /// `now` (UTC seconds) clips the range: an API has nothing later, and a window fetched
+    /// before its time is over would be committed incomplete. The source's `lag` clips further,
+    /// for APIs that publish late.
+    init(_ config: HTTPSourceConfig, now: Int64 = Clock.unixSeconds()) throws(SluiceError) {
         self.config = config
         spec = config.spec
         client = APIClient(config.client)
-        windows = WindowPlanner(start: config.start, end: config.end, step: config.step).windows()
-        if windows.isEmpty { throw config.location.error("the range and window give no windows to fetch") }
+        let hour: Int64 = 3600
+        let until = min(config.end, (now - config.lag) / hour * hour)
+        planner = WindowPlanner(start: config.start, end: until, step: config.step)
+        if planner.windows().isEmpty {
+            throw config.location.error(
+                until < config.end
+                    ? "nothing to fetch yet: the range starts at \(APITimeFormat.iso8601.format(config.start)), and data up to \(APITimeFormat.iso8601.format(until)) is all there is (now less the lag)"
+                    : "the range and window give no windows to fetch")
+        }
     }
 
-    private init(config: HTTPSourceConfig, spec: APISpec, client: APIClient, windows: [TimeWindow]) {
+    private init(config: HTTPSourceConfig, spec: APISpec, client: APIClient, planner: WindowPlanner) {
         self.config = config
         self.spec = spec
         self.client = client
-        self.windows = windows
+        self.planner = planner
     }
 
     /// The API counters of this source (shared by its projections).
@@ -49,28 +59,36 @@ extension HTTPSource: PipelineSource {
     var inputs: [String] { config.series.map(seriesURL) }
 
     func projected(to columns: Set<String>) -> any PipelineSource {
-        HTTPSource(config: config, spec: spec.projected(to: columns), client: client, windows: windows)
+        HTTPSource(config: config, spec: spec.projected(to: columns), client: client, planner: planner)
     }
 
-    /// A unit per series; its splits are the windows, in time order.
-    func plan() throws(SluiceError) -> [SourceUnit] {
+    func plan() throws(SluiceError) -> [SourceUnit] { try plan(resuming: []) }
+
+    /// A unit per series; its splits are the windows, in time order: those committed before (as
+    /// they were cut then) and new ones around them. A split's index is its series.
+    func plan(resuming committed: Set<String>) throws(SluiceError) -> [SourceUnit] {
         config.series.enumerated().map { si, s in
-            let name = seriesName(s)
+            let prefix = seriesName(s) + ":"
             let url = seriesURL(s)
-            let splits = windows.enumerated().map { wi, w in
-                SourceSplit(id: "\(name):\(w.id)", path: url, source: url, index: si * windows.count + wi)
+            let done = committed.compactMap { $0.hasPrefix(prefix) ? TimeWindow(id: $0.dropFirst(prefix.count)) : nil }
+            let splits = planner.windows(around: done).map { w in
+                SourceSplit(id: prefix + w.id, path: url, source: url, index: si)
             }
             return SourceUnit(path: url, identity: nil, splits: splits)
         }
     }
 
     func reader(for split: SourceSplit, batchRows: Int) throws(SluiceError) -> any SplitReader {
-        let si = split.index / windows.count, wi = split.index % windows.count
-        guard split.index >= 0, si < config.series.count else {
-            throw .invalidArgument("API split \(split.id) has index \(split.index), beyond the \(config.series.count * windows.count) planned")
+        let si = split.index
+        guard si >= 0, si < config.series.count else {
+            throw .invalidArgument("API split \(split.id) names series \(si) of \(config.series.count)")
+        }
+        let prefix = seriesName(config.series[si]) + ":"
+        guard split.id.hasPrefix(prefix), let window = TimeWindow(id: split.id.dropFirst(prefix.count)) else {
+            throw .invalidArgument("API split \(split.id) does not name a window of \(prefix.dropLast())")
         }
         return HTTPSplitReader(
-            fetcher: WindowFetcher(spec: spec, client: client), window: windows[wi], series: config.series[si], batchRows: batchRows)
+            fetcher: WindowFetcher(spec: spec, client: client), window: window, series: config.series[si], batchRows: batchRows)
     }
 }
 

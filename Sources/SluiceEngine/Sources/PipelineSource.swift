@@ -64,6 +64,10 @@ public struct SourceUnit: Sendable {
     }
 }
 
+extension PipelineSource {
+    public func plan(resuming committed: Set<String>) throws(SluiceError) -> [SourceUnit] { try plan() }
+}
+
 /// What a split reader hands over: good rows (with `origin` naming file and lines where the
 /// format has them) and the rows it could not decode.
 public struct SourceChunk: Sendable {
@@ -99,6 +103,10 @@ public protocol PipelineSource: Sendable {
     func projected(to columns: Set<String>) throws(SluiceError) -> any PipelineSource
     /// The work, in order. Called once per run, after the state store is open.
     func plan() throws(SluiceError) -> [SourceUnit]
+    /// The work given the split ids committed before: a source whose splits are cut from a range
+    /// that can grow (an API's time windows) keeps the committed ones and cuts new ones around
+    /// them. The default is `plan()`.
+    func plan(resuming committed: Set<String>) throws(SluiceError) -> [SourceUnit]
     /// A reader for one planned split.
     func reader(for split: SourceSplit, batchRows: Int) throws(SluiceError) -> any SplitReader
 }

@@ -17,6 +17,11 @@ struct Run: AsyncParsableCommand {
             A source with `watch: true` (or `mode: streaming`) watches its folder and loads new
             files in micro-batches until SIGTERM or Ctrl-C, which finish the current batch and
             write the report; with --once it takes what is there and exits. See docs/streaming.md.
+
+            An API source (eia, caiso, http) fetches window by window; windows committed before
+            are kept, so `--until` a later date (or `end: now` in the file) fetches only what is
+            new:
+              sluice run eia.yml --until 2025-06-30
             """)
 
     @Argument(help: "The pipeline file (YAML).")
@@ -37,6 +42,12 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Never draw the live progress line (it is drawn only on a terminal anyway).")
     var noProgress = false
 
+    @Option(help: "For an API source: start the range here instead (2024-01-01, 2024-01-01T05, an ISO timestamp).")
+    var since: String?
+
+    @Option(help: "For an API source: end the range here instead (a date or hour is inclusive; `now` for the current hour).")
+    var until: String?
+
     @Flag(help: "For a watched folder: take the files there now, in batches as the limits ask, then exit (Spark's AvailableNow).")
     var once = false
 
@@ -45,7 +56,9 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         try await Failure.reporting {
-            let plan = try PipelinePlan(try PipelineConfig.load(path: pipeline))
+            var config = try PipelineConfig.load(path: pipeline)
+            try config.overrideRange(since: since, until: until)
+            let plan = try PipelinePlan(config)
             var options = RunOptions()
             options.fullRefresh = fullRefresh
             options.workers = workers
