@@ -143,3 +143,16 @@ extension ParquetPipelineSource: PipelineSource {
             filter: rowFilter, batchRows: max(1, batchRows), bytes: split.plannedBytes)
     }
 }
+
+extension ParquetPipelineSource {
+    /// Every planned row group, in order, read on the calling thread: for a join's lookup table,
+    /// which is built before the run starts.
+    func scan(_ body: (RecordBatch) throws(SluiceError) -> Void) throws(SluiceError) {
+        for unit in try plan() {
+            for split in unit.splits {
+                guard let reader = try reader(for: split, batchRows: Int.max) as? ParquetRowGroupReader else { continue }
+                try body(try reader.load())
+            }
+        }
+    }
+}

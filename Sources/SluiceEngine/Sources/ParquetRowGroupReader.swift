@@ -48,7 +48,8 @@ final class ParquetRowGroupReader: SplitReader {
     }
 
     /// The whole row group: file columns, partition columns, filtered, in `output` order.
-    private func load() throws(SluiceError) -> RecordBatch {
+    /// Synchronous, for callers outside the runner (a join's lookup table).
+    func load() throws(SluiceError) -> RecordBatch {
         let reader = table.readers[split.file]
         let read: RecordBatch
         do {
