@@ -43,14 +43,14 @@ public struct CopyBinaryEncoder: Sendable {
         }
     }
 
-    /// The rows of `batch` as plain bytes, for handing across modules that do not use NIO.
+    /// The rows of `batch` as plain bytes, for handing across modules that do not use NIO
+    /// (written a column at a time by `CopyBinaryKernel`).
     public func encodeBytes(_ batch: RecordBatch) -> [UInt8] {
-        var b = ByteBuffer()
-        encode(batch, into: &b)
-        return b.readBytes(length: b.readableBytes) ?? []
+        CopyBinaryKernel.encode(batch)
     }
 
-    /// Appends every row of `batch`.
+    /// Appends every row of `batch`, a row at a time: the reference `CopyBinaryKernel` is
+    /// tested against.
     public func encode(_ batch: RecordBatch, into out: inout ByteBuffer) {
         let n = batch.count
         guard n > 0 else { return }
