@@ -170,7 +170,7 @@ public enum PostgresErrorText {
 
     /// Whether the connection (not the statement) failed, so that a retry on a new connection can help.
     public static func isConnectionLoss(_ error: any Error) -> Bool {
-        if error is DeadlineExceeded || error is CopyInStream.Stalled { return true }
+        if error is DeadlineExceeded || error is CopyInStream.Stalled || error is CopyInStream.Closed { return true }
         if let e = error as? PSQLError {
             switch e.code {
             case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true

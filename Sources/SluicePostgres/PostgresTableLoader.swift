@@ -41,6 +41,20 @@ public final class PostgresTableLoader: @unchecked Sendable {
 
     public var label: String { "postgres \(settings)#\(options.table)" }
 
+    /// A loader of the same table on a connection of its own (opened at first use), so that a
+    /// sink can load several splits at once. Call it on a loader that was `open`ed: the sibling
+    /// takes its table's columns, types and COPY format instead of checking them again.
+    public func sibling() -> PostgresTableLoader {
+        let l = PostgresTableLoader(settings: settings, options: options, pipeline: pipeline)
+        l.statements = statements
+        l.columnTypes = columnTypes
+        l.schema = schema
+        l.binary = binary
+        l.retries = retries
+        l.firstBackoff = firstBackoff
+        return l
+    }
+
     func connection() async throws(SluiceError) -> PostgresSession {
         if let s = session, !s.isClosed { return s }
         let s = try await PostgresSession.connect(settings)
@@ -317,15 +331,38 @@ public final class PostgresTableLoader: @unchecked Sendable {
     /// A lost connection (server restart, terminated backend, network) is retried with backoff:
     /// on a new connection the ledger tells whether the COMMIT got through; if not, the split is
     /// replayed and committed again.
-    public func commit(_ entry: PostgresLedgerEntry, target: String, currentSources: [String]) async throws(SluiceError) -> CommitOutcome {
+    ///
+    /// `gate`, when given, is awaited once the split's rows are all in the transaction and before
+    /// anything else (the mode's statement, the ledger row, COMMIT): a sink that loads several
+    /// splits at once on several connections passes "the split before this one committed", so
+    /// that splits commit in order. If it throws, the split is not committed and that error is
+    /// thrown, without a retry.
+    public func commit(
+        _ entry: PostgresLedgerEntry, target: String, currentSources: [String],
+        after gate: (@Sendable () async throws(SluiceError) -> Void)? = nil
+    ) async throws(SluiceError) -> CommitOutcome {
         var attempt = 0
+        // The gate is awaited once: a retry after a lost connection does not ask again.
+        var gateOutcome: Result<Void, SluiceError>?
+        func passGate() async throws(SluiceError) {
+            if gateOutcome == nil, let gate {
+                do throws(SluiceError) {
+                    try await gate()
+                    gateOutcome = .success(())
+                } catch {
+                    gateOutcome = .failure(error)
+                }
+            }
+            if case .failure(let e) = gateOutcome { throw e }
+        }
         while true {
-            do {
-                let outcome = try await commitOnce(entry, target: target, currentSources: currentSources)
+            do throws(SluiceError) {
+                let outcome = try await commitOnce(entry, target: target, currentSources: currentSources, gate: passGate)
                 sent.removeAll()
                 return outcome
             } catch {
                 attempt += 1
+                if case .failure(let e) = gateOutcome { throw e }
                 guard connectionLost, attempt <= retries else { throw error }
                 // Only two ways on: the ledger shows the COMMIT got through, or the split is
                 // replayed into a new transaction. Trying the COMMIT again without the replay
@@ -352,7 +389,9 @@ public final class PostgresTableLoader: @unchecked Sendable {
         }
     }
 
-    func commitOnce(_ entry: PostgresLedgerEntry, target: String, currentSources: [String]) async throws(SluiceError) -> CommitOutcome {
+    func commitOnce(
+        _ entry: PostgresLedgerEntry, target: String, currentSources: [String], gate: () async throws(SluiceError) -> Void
+    ) async throws(SluiceError) -> CommitOutcome {
         // The split's rows that were sent must be in this transaction's COPY; a COMMIT without
         // them would record the split as loaded with its rows missing.
         guard sent.isEmpty || copy != nil else {
@@ -365,6 +404,14 @@ public final class PostgresTableLoader: @unchecked Sendable {
         if let c = copy {
             copy = nil
             do { try await c.finish() } catch { throw copyError(error) }
+        }
+        try await gate()
+        // Waiting at the gate, the connection sat idle in its transaction and may have died
+        // meanwhile (a terminated backend): a statement sent on it then was seen to get no answer
+        // until the 120 s deadline, so a closed connection goes straight to the retry.
+        if s.isClosed {
+            copyLost = true
+            throw .sink("\(label): the connection closed while split \(entry.splitID) waited for the split before it")
         }
         if options.mode == .append {
             let earlier = try await s.rows(

@@ -40,7 +40,8 @@ def _wait_for_rows(url, pipeline, p, at_least):
 
 def test_ten_random_kills_and_a_server_restart_leave_every_row_once(work, sluice, postgres):
     telecom_pipeline(work, "pg-chaos", "telecom_chaos", extra_source="  split_size: 256KB\n", extra="workers: 2\n")
-    sluice("generate", "telecom", "--rows", 1_200_000, "--out", "data/telecom/telecom.csv")
+    # enough rows that ten kills land before the end at today's speed (two connections by default)
+    sluice("generate", "telecom", "--rows", 2_400_000, "--out", "data/telecom/telecom.csv")
     csv = work / "data" / "telecom" / "telecom.csv"
     total = duck_telecom(csv)[0]
     env = dict(os.environ, DATABASE_URL=postgres)
@@ -79,6 +80,39 @@ def test_ten_random_kills_and_a_server_restart_leave_every_row_once(work, sluice
     assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
     # the kills landed mid-load: the committed count grew from one attempt to the next
     assert len(set(progress)) >= 10, progress
+
+
+def test_kills_with_three_connections_leave_every_row_once(work, sluice, postgres):
+    """connections: 3 keeps up to three splits in flight; a SIGKILL can land while several of them
+    are between COPY and COMMIT. The ledger must still match the table after every kill (each
+    split is one transaction with its ledger row), and the re-runs end with every row once."""
+    telecom_pipeline(work, "pg-par-kill", "telecom_par_kill", extra_source="  split_size: 256KB\n", extra="workers: 2\n",
+                     extra_sink="  connections: 3\n")
+    sluice("generate", "telecom", "--rows", 800_000, "--out", "data/telecom/telecom.csv")
+    csv = work / "data" / "telecom" / "telecom.csv"
+    env = dict(os.environ, DATABASE_URL=postgres)
+    rng = random.Random(5)
+    kills, progress = 0, []
+    for attempt in range(12):
+        before = progress[-1] if progress else 0
+        p = subprocess.Popen([sluice.bin, "run", "telecom.yml"], cwd=work, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        if kills < 4:
+            _wait_for_rows(postgres, "pg-par-kill", p, before + rng.randrange(20_000, 80_000))
+            time.sleep(rng.uniform(0, 0.2))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+        _, err = p.communicate(timeout=600)
+        progress.append(_table_matches_ledger(postgres, "telecom_par_kill", "pg-par-kill"))
+        if p.returncode == 0:
+            break
+        assert p.returncode == -signal.SIGKILL, (p.returncode, err)
+    assert kills == 4, (kills, progress)
+    _check_exactly_once(postgres, "telecom_par_kill", csv)
+    assert ledger(postgres, "pg-par-kill")[1] == 800_000
+    # nothing was left open on the server by the killed runs' connections
+    assert psql(postgres, "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'") == "0"
 
 
 def test_load_one_liner_resumes_and_upserts(work, sluice, postgres):

@@ -54,7 +54,9 @@ def ledger(url, pipeline):
 
 @pytest.mark.parametrize("fmt", ["text", "binary"])
 def test_telecom_million_rows_match_duckdb(work, sluice, postgres, fmt):
-    telecom_pipeline(work, f"pg-telecom-{fmt}", f"public.telecom_1m_{fmt}", extra_sink=f"  copy_format: {fmt}\n")
+    # text also covers one connection (commits awaited in place), binary the default two
+    one = "  connections: 1\n" if fmt == "text" else ""
+    telecom_pipeline(work, f"pg-telecom-{fmt}", f"public.telecom_1m_{fmt}", extra_sink=f"  copy_format: {fmt}\n" + one)
     sluice("generate", "telecom", "--rows", 1_000_000, "--out", "data/telecom/telecom.csv")
     csv = work / "data" / "telecom" / "telecom.csv"
     r = sluice("run", "telecom.yml", env={"DATABASE_URL": postgres})
@@ -251,6 +253,51 @@ def test_dropped_connections_are_retried_and_load_exactly_once(work, sluice, pos
     assert int(got[0]) == int(got[1]) == want[0] == 600_000
     assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
     assert ledger(postgres, f"pg-drop-{fmt}")[1] == 600_000
+
+
+def test_three_connections_load_every_row_once(work, sluice, postgres):
+    """connections: 3 with 3 workers: splits are in flight on three connections at once, and
+    every row still lands exactly once, each split recorded once with its rows."""
+    telecom_pipeline(work, "pg-par", "telecom_par", extra_source="  split_size: 512KB\n", extra="workers: 3\n",
+                     extra_sink="  connections: 3\n")
+    sluice("generate", "telecom", "--rows", 1_000_000, "--out", "data/telecom/telecom.csv")
+    csv = work / "data" / "telecom" / "telecom.csv"
+    r = sluice("run", "telecom.yml", env={"DATABASE_URL": postgres})
+    assert "completed: 1000000 rows written" in r.stderr, r.stderr
+    got = rows(postgres, """SELECT count(*), count(DISTINCT (square_id, time_interval, country_code)), sum(internet),
+                                   sum(sms_in), count(call_in), sum(square_id) FROM telecom_par""")[0]
+    want = duck_telecom(csv)
+    assert int(got[0]) == int(got[1]) == want[0] == 1_000_000
+    assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
+    assert abs(float(got[3]) - want[2]) <= 1e-9 * want[2]
+    assert (int(got[4]), int(got[5])) == (want[7], want[9])
+    n_splits, committed = ledger(postgres, "pg-par")
+    assert committed == 1_000_000 and n_splits > 20, n_splits
+    # one ledger row per split, numbered 1..n in commit order
+    assert psql(postgres, "SELECT count(DISTINCT seq), min(seq), max(seq) FROM sluice_ledger WHERE pipeline = 'pg-par'") \
+        == f"{n_splits}|1|{n_splits}"
+    r2 = sluice("run", "telecom.yml", env={"DATABASE_URL": postgres})
+    assert "completed: 0 rows written" in r2.stderr, r2.stderr
+
+
+def test_split_failing_after_its_commit_was_handed_off_fails_the_run(work, sluice, postgres):
+    """With several connections `commit` returns before the split is in the table; a failure that
+    comes later (here a CHECK on the last row, seen at the COPY's end) must still fail the run,
+    name the split, and leave a prefix of the splits committed; the re-run loads the rest."""
+    psql(postgres, "CREATE TABLE checked (id bigint NOT NULL, v text, n float8 CHECK (n >= 0))")
+    write(work / "p.yml", KEYED.format(name="pg-checked", table="checked", mode="append").replace(
+        "  key: [id]\n", "  create: false\n  connections: 3\n").replace("  paths:", "  split_size: 64KB\n  paths:") + "workers: 2\n")
+    n = 40_000
+    write(work / "in" / "a.csv", _csv([(i, f"value-{i}", -1.0 if i == n - 1 else float(i)) for i in range(n)]))
+    r = sluice("run", "p.yml", env={"DATABASE_URL": postgres}, check=False)
+    assert r.returncode != 0, r.stderr
+    assert "checked_n_check" in r.stderr and "in/a.csv:40001" in r.stderr, r.stderr
+    # what is in the table is exactly what the ledger holds, and it is a prefix of the file
+    count, top = rows(postgres, "SELECT count(*), coalesce(max(id), -1) FROM checked")[0]
+    assert int(count) == ledger(postgres, "pg-checked")[1] == int(top) + 1 < n
+    psql(postgres, "ALTER TABLE checked DROP CONSTRAINT checked_n_check")
+    sluice("run", "p.yml", env={"DATABASE_URL": postgres})
+    assert psql(postgres, "SELECT count(*), count(DISTINCT id), sum(n)::bigint FROM checked") == f"{n}|{n}|{sum(range(n - 1)) - 1}"
 
 
 def test_changed_file_is_reported_not_merged(work, sluice, postgres):

@@ -2,9 +2,9 @@ import SluiceCore
 import SluicePostgres
 
 extension PipelineConfig {
-    static let postgresSinkKeys = ["type", "url", "table", "mode", "key", "partition_keys", "create", "copy_format"]
+    static let postgresSinkKeys = ["type", "url", "table", "mode", "key", "partition_keys", "create", "copy_format", "connections"]
 
-    /// `sink: {type: postgres, url, table, mode, key, partition_keys, create}`.
+    /// `sink: {type: postgres, url, table, mode, key, partition_keys, create, copy_format, connections}`.
     static func parsePostgresSink(_ node: ConfigNode) throws(SluiceError) -> PostgresSinkConfig {
         let m = try node.mapping(allowed: postgresSinkKeys)
         let urlNode = m["url"]
@@ -45,6 +45,11 @@ extension PipelineConfig {
                 throw n.error("unknown copy_format '\(s)'\(Suggest.didYouMean(s, formats)) (expected one of: \(formats.joined(separator: ", ")))")
             }
             c.format = f
+        }
+        if let n = m["connections"] {
+            let k = try n.int(min: 1)
+            guard k <= 64 else { throw n.error("connections must be at most 64 (each is a server backend), not \(k)") }
+            c.connections = k
         }
         c.keyLocation = (m["key"] ?? m["partition_keys"])?.location
         switch c.mode {

@@ -15,6 +15,8 @@ public struct PostgresSinkConfig: Sendable {
     public var create: Bool = true
     /// COPY data format: `auto` (binary when the table's types allow), `text` or `binary`.
     public var format: PostgresCopyFormat = .auto
+    /// Connections loading splits at once (`connections`); nil: `connectionCount`'s default.
+    public var connections: Int?
     public var location: ConfigLocation
     /// Where `key` or `partition_keys` was written, for errors about those columns.
     public var keyLocation: ConfigLocation?
@@ -24,6 +26,12 @@ public struct PostgresSinkConfig: Sendable {
         self.table = table
         self.location = location
     }
+
+    /// How many splits are in flight at once, each on a connection of its own. Default: 2 for
+    /// `append` (each split's COPY is the server's work, and a second backend takes the next
+    /// split while the first still inserts), 1 for the other modes (their merges run in split
+    /// order anyway, so more connections only add memory).
+    public var connectionCount: Int { connections ?? (mode == .append ? 2 : 1) }
 
     /// The columns the output must have (the key or the partition keys).
     public var requiredColumns: [(role: String, name: String)] {

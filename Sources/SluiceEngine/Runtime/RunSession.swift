@@ -128,6 +128,8 @@ public final class RunSession {
                         pipeline: plan.config.name, path: unit.path, size: id.size, modified: id.modified, lastSplit: last.id)
                 }
             }
+            // A sink may hand commits off and finish them later: they are durable only now.
+            try await sink.awaitCommits()
             group.cancelAll()
         }
     }
@@ -224,6 +226,7 @@ public final class RunSession {
                     pipeline: plan.config.name, splitID: "aggregate:\(runID)", file: plan.files.joined(separator: ","), rows: rows,
                     checkpoint: try await nextCheckpoint())
                 try await sink.commit(commit)
+                try await sink.awaitCommits()
                 try state.recordCommitted(commit)
                 metrics.rowsWritten.add(rows, ordering: .relaxed)
                 metrics.splitsCommitted.add(1, ordering: .relaxed)

@@ -58,6 +58,11 @@ public struct SplitCommit: Sendable {
 /// Where batches end up. A sink receives the batches of one split, then `commit`, which must make
 /// the split's rows durable together with its ledger entry, or not at all.
 ///
+/// A sink with its own ledger may return from `commit` once the split is handed off (the
+/// PostgreSQL sink with several connections), if its splits still commit in order and a later
+/// `awaitCommits` throws when one of them failed: the engine calls it before it treats the
+/// splits of a `process` as done, so such a failure fails the run.
+///
 /// Sinks are driven by one task at a time (the runner's commit loop), in split order. The
 /// methods are `async` because database sinks talk to a server; a sink that does local I/O
 /// simply implements them synchronously.
@@ -72,6 +77,8 @@ public protocol Sink: AnyObject {
     /// the checkpoint of the commit that follows.
     func prepareCommit() async throws(SluiceError) -> [String: Int64]
     func commit(_ split: SplitCommit) async throws(SluiceError)
+    /// Waits until every split whose `commit` returned is durable; throws the first failure.
+    func awaitCommits() async throws(SluiceError)
     /// Drops whatever was written since the last commit.
     func rollback() async
     func close() async throws(SluiceError)
@@ -105,6 +112,9 @@ public struct EncodedBatch: Sendable {
 
 extension Sink {
     public var encoder: (any BatchEncoder)? { nil }
+
+    /// Sinks whose `commit` returns when the split is durable have nothing to wait for.
+    public func awaitCommits() async throws(SluiceError) {}
 
     public func write(encoded: EncodedBatch) async throws(SluiceError) {
         throw SluiceError.sink("\(label) does not take pre-encoded batches")

@@ -6,18 +6,35 @@ import SluicePostgres
 /// wholly loaded (and recorded) or absent; a re-run loads only what is missing.
 ///
 /// Rows are formatted on the workers (`encoder`): binary COPY when every column has its
-/// natural type in the table, text otherwise; the commit loop only streams the bytes. See `PostgresTableLoader` for the per-mode SQL and the retry on a lost connection.
+/// natural type in the table, text otherwise; the commit loop only queues the bytes. See
+/// `PostgresTableLoader` for the per-mode SQL and the retry on a lost connection.
+///
+/// With `connections: N` (N > 1) up to N splits are in flight, each on a connection of its own
+/// (`PostgresSplitUpload`): `commit` hands the split over and returns, and the next split goes
+/// to the next connection, which is reused only once its previous split's outcome is known.
+/// Splits still commit in order: each waits, inside its transaction with all its rows sent,
+/// for the split before it to commit, and fails if that one failed. So the ledger always holds
+/// a prefix of the run's splits, which is what recovery assumes of it: the checkpoint with the
+/// highest sequence is the last commit (the dead-letter file is cut back to its offset), and a
+/// file whose last split is in the ledger has all its splits there. `awaitCommits` (called by
+/// the engine at the end of every `process`) surfaces a failure that came after its `commit`
+/// returned, naming the split, so such a run fails; the ledger then lacks that split and every
+/// later one, and the next run loads them.
 public final class PostgresSink: Sink, @unchecked Sendable {
     let config: PostgresSinkConfig
     /// The pipeline's input files: their identities tell replace mode which rows belong to this load.
     let inputs: [String]
-    var loader: PostgresTableLoader?
+    /// One loader (one connection) per lane; the first is the one `open` prepared.
+    var loaders: [PostgresTableLoader] = []
     var rowEncoder: PostgresBatchEncoder?
-    var checksum = SplitChecksum()
-    /// The origins of the current split's rows, by the split-relative index of their first row.
-    var origins: [(firstRow: Int, origin: RowOrigin)] = []
-    var rowsInSplit = 0
     var currentSources: [String] = []
+    /// The split being written, not yet handed off.
+    var current: PostgresSplitUpload?
+    /// Splits handed off whose outcome was not awaited yet, in commit order.
+    var handedOff: [(upload: PostgresSplitUpload, splitID: String)] = []
+    /// The last split handed off: the next one commits after it.
+    var previous: Task<Void, any Error>?
+    var nextLane = 0
 
     public init(_ config: PostgresSinkConfig, inputs: [String]) {
         self.config = config
@@ -26,17 +43,25 @@ public final class PostgresSink: Sink, @unchecked Sendable {
 
     public var label: String { "postgres \(config.connection)#\(config.table)" }
 
+    var connections: Int { config.connectionCount }
+
     func loader(pipeline: String) -> PostgresTableLoader {
-        if let l = loader { return l }
+        if let l = loaders.first { return l }
         let l = PostgresTableLoader(
             settings: config.connection,
             options: PostgresLoadOptions(
                 table: config.table, mode: config.mode, key: config.key, partitionKeys: config.partitionKeys, create: config.create,
                 format: config.format),
             pipeline: pipeline)
-        l.locate = { [unowned self] line in self.origin(ofCopyLine: line) }
-        loader = l
+        loaders = [l]
         return l
+    }
+
+    /// The loader of lane `k`; lanes after the first are made on first use.
+    func loader(lane k: Int) throws(SluiceError) -> PostgresTableLoader {
+        guard let first = loaders.first else { throw SluiceError.sink("\(label): write before open") }
+        while loaders.count <= k { loaders.append(first.sibling()) }
+        return loaders[k]
     }
 
     public func open(schema: Schema, pipeline: String, recovering: Checkpoint?, fullRefresh: Bool) async throws(SluiceError) {
@@ -62,47 +87,75 @@ public final class PostgresSink: Sink, @unchecked Sendable {
     }
 
     public func write(encoded: EncodedBatch) async throws(SluiceError) {
-        guard let l = loader else { throw SluiceError.sink("\(label): write before open") }
-        encoded.bytes.withUnsafeBytes { checksum.update($0) }
-        if let o = encoded.origin { origins.append((rowsInSplit, o)) }
-        rowsInSplit += encoded.rows
-        try await l.write(bytes: encoded.bytes)
+        let u = try await upload()
+        if !u.send(encoded) { try await failed(u) }
     }
 
-    /// `file:line` of the row on 1-based line `line` of the current split's COPY stream.
-    func origin(ofCopyLine line: Int) -> String? {
-        let row = line - 1
-        guard let k = origins.lastIndex(where: { $0.firstRow <= row }) else { return nil }
-        let (first, o) = origins[k]
-        if let l = o.line(row - first) { return "\(o.source):\(l)" }
-        return o.source
+    /// The current split's upload, started on the next lane once that lane's previous split
+    /// has its outcome.
+    func upload() async throws(SluiceError) -> PostgresSplitUpload {
+        if let u = current { return u }
+        if handedOff.count >= connections { try await awaitOldest() }
+        let u = PostgresSplitUpload(
+            lane: nextLane, loader: try loader(lane: nextLane), target: config.table.description, currentSources: currentSources,
+            after: previous)
+        current = u
+        return u
+    }
+
+    /// An upload that refused input failed: throws why (it rolled back already).
+    func failed(_ u: PostgresSplitUpload) async throws(SluiceError) {
+        current = nil
+        try await u.outcome()
+        throw SluiceError.sink("\(label): the split's upload ended early")
     }
 
     public func prepareCommit() async throws(SluiceError) -> [String: Int64] { [:] }
 
     public func commit(_ split: SplitCommit) async throws(SluiceError) {
-        guard let l = loader else { throw SluiceError.sink("\(label): commit before open") }
-        let entry = PostgresLedgerEntry(
-            splitID: split.splitID, file: split.file, source: split.source, byteStart: split.byteStart, byteEnd: split.byteEnd,
-            checksum: checksum.hex, rows: split.rows, sequence: split.checkpoint.sequence, checkpoint: split.checkpoint.encoded)
-        _ = try await l.commit(entry, target: config.table.description, currentSources: currentSources)
-        reset()
+        guard !loaders.isEmpty else { throw SluiceError.sink("\(label): commit before open") }
+        let u = try await upload()
+        if !u.commit(split) { try await failed(u) }
+        current = nil
+        nextLane = (nextLane + 1) % connections
+        if connections == 1 {
+            // One connection: the commit is awaited here, so the next split needs no gate.
+            try await u.outcome()
+        } else {
+            previous = u.task
+            handedOff.append((u, split.splitID))
+        }
     }
 
-    func reset() {
-        checksum = SplitChecksum()
-        origins.removeAll(keepingCapacity: true)
-        rowsInSplit = 0
+    /// Waits for the oldest split handed off; its failure names it.
+    func awaitOldest() async throws(SluiceError) {
+        guard !handedOff.isEmpty else { return }
+        let (u, id) = handedOff.removeFirst()
+        do {
+            try await u.outcome()
+        } catch {
+            throw SluiceError.sink("split \(id) was not committed: \(error.description)")
+        }
+    }
+
+    public func awaitCommits() async throws(SluiceError) {
+        while !handedOff.isEmpty { try await awaitOldest() }
     }
 
     public func rollback() async {
-        await loader?.rollback()
-        reset()
+        await current?.cancel()
+        current = nil
     }
 
+    /// Rolls back the split being written and waits for those handed off (their failures
+    /// were reported by `awaitCommits`, or the run is failing already).
     public func close() async throws(SluiceError) {
-        await loader?.close()
-        loader = nil
+        await rollback()
+        for (u, _) in handedOff { try? await u.outcome() }
+        handedOff.removeAll()
+        previous = nil
+        for l in loaders { await l.close() }
+        loaders.removeAll()
     }
 }
 
