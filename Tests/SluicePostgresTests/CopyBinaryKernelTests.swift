@@ -11,7 +11,7 @@ import Testing
 struct CopyBinaryKernelTests {
     func reference(_ batch: RecordBatch) -> [UInt8] {
         var b = ByteBuffer()
-        CopyBinaryEncoder(schema: batch.schema).encode(batch, into: &b)
+        RowAtATimeCopyBinary.encode(batch, into: &b)
         return b.readBytes(length: b.readableBytes) ?? []
     }
 
@@ -81,5 +81,65 @@ struct CopyBinaryKernelTests {
                 0, 0, 0, 2, 0x61, 0x62,  // "ab"
                 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0x03, 0xE8,  // 1000 µs
             ])
+    }
+}
+
+/// The row-at-a-time encoder the sink used before `CopyBinaryKernel`: written straight from the
+/// format's description, value by value, so it serves as the independent reference.
+enum RowAtATimeCopyBinary {
+    static func encode(_ batch: RecordBatch, into out: inout ByteBuffer) {
+        let n = batch.count
+        guard n > 0 else { return }
+        var estimate = n * (2 + 12 * batch.columns.count)
+        for c in batch.columns where c.type == .string { estimate += Int(c.data?.length ?? 0) }
+        out.reserveCapacity(out.writerIndex + estimate)
+        let fields = Int16(truncatingIfNeeded: batch.columns.count)
+        withExtendedLifetime(batch) {
+            let cols = batch.columns
+            for row in 0..<n {
+                out.writeInteger(fields, endianness: .big)
+                for c in cols {
+                    guard c.isValid(row) else {
+                        out.writeInteger(Int32(-1), endianness: .big)
+                        continue
+                    }
+                    switch c.type {
+                    case .bool:
+                        out.writeInteger(Int32(1), endianness: .big)
+                        out.writeInteger(UInt8(c.bool(at: row) ? 1 : 0))
+                    case .int32:
+                        out.writeInteger(Int32(4), endianness: .big)
+                        out.writeInteger(c.value(row, as: Int32.self), endianness: .big)
+                    case .int64:
+                        out.writeInteger(Int32(8), endianness: .big)
+                        out.writeInteger(c.value(row, as: Int64.self), endianness: .big)
+                    case .float32:
+                        out.writeInteger(Int32(4), endianness: .big)
+                        out.writeInteger(c.value(row, as: Float.self).bitPattern, endianness: .big)
+                    case .float64:
+                        out.writeInteger(Int32(8), endianness: .big)
+                        out.writeInteger(c.value(row, as: Double.self).bitPattern, endianness: .big)
+                    case .string, .dictionary:
+                        let bytes = c.stringBytes(at: row)
+                        out.writeInteger(Int32(truncatingIfNeeded: bytes.count), endianness: .big)
+                        out.writeBytes(bytes)
+                    case .date:
+                        out.writeInteger(Int32(4), endianness: .big)
+                        out.writeInteger(c.value(row, as: Int32.self) &- CopyBinaryKernel.epochShiftDays, endianness: .big)
+                    case .timestamp(let unit):
+                        let v = c.value(row, as: Int64.self)
+                        let micros: Int64
+                        switch unit {
+                        case .s: micros = v &* 1_000_000
+                        case .ms: micros = v &* 1_000
+                        case .us: micros = v
+                        case .ns: micros = v / 1_000
+                        }
+                        out.writeInteger(Int32(8), endianness: .big)
+                        out.writeInteger(micros &- CopyBinaryKernel.epochShiftMicros, endianness: .big)
+                    }
+                }
+            }
+        }
     }
 }
