@@ -203,6 +203,29 @@ def test_growing_the_range_fetches_only_the_new_stretch(work, sluice, mocks):
     assert bad.returncode != 0 and "before it starts" in bad.stderr, bad.stderr
 
 
+def test_end_now_with_a_lag_stops_at_the_last_whole_hour_less_the_lag(work, sluice, mocks):
+    import datetime as dt
+    m = mocks("eia")
+    db = work / "now.sqlite"
+    start = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)).strftime("%Y-%m-%d")
+    eia_pipeline(work, "now", m.url, db, start=start, end="now", window="1d", extra="  lag: 1d\n")
+    before = dt.datetime.now(dt.timezone.utc)
+    sluice("run", "now.yml", env=ENV)
+    after = dt.datetime.now(dt.timezone.utc)
+    hours = {p for p, *_ in table(db)}
+    last = max(hours)
+    # every hour from the start up to (not including) the current hour less a day, once per region
+    ends = {(t - dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0) for t in (before, after)}
+    first = dt.datetime.strptime(start, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+    assert any(len(hours) == (e - first) // dt.timedelta(hours=1) for e in ends), (len(hours), ends)
+    assert any(str(e - dt.timedelta(hours=1))[:13].replace(" ", "T") in str(last).replace(" ", "T") for e in ends), last
+    assert len(table(db)) == len(hours) * 3
+    # a second run within the same hour has nothing new to fetch
+    n = len(m.requests())
+    sluice("run", "now.yml", env=ENV)
+    assert len(m.requests()) - n <= 1
+
+
 def test_server_rate_limit_is_never_violated_at_the_configured_rate(work, sluice, mocks):
     m = mocks("eia", "--rate-limit", "20")
     eia_pipeline(work, "limited", m.url, work / "limited.sqlite", window="1d", rate=20)
