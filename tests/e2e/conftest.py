@@ -69,3 +69,16 @@ def postgres():
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "pg-cluster.sh"), "stop", cluster], check=False)
         os.rmdir(base)
+
+
+# The telecom CSV's eight columns as a CSV source's `schema:` block (two-space indented).
+TELECOM_SCHEMA = """  schema:
+    square_id: int32
+    time_interval: timestamp(ms)
+    country_code: int32
+    sms_in: float64
+    sms_out: float64
+    call_in: float64
+    call_out: float64
+    internet: float64
+"""

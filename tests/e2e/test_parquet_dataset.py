@@ -9,18 +9,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from conftest import write
-
-TELECOM_SCHEMA = """  schema:
-    square_id: int32
-    time_interval: timestamp(ms)
-    country_code: int32
-    sms_in: float64
-    sms_out: float64
-    call_in: float64
-    call_out: float64
-    internet: float64
-"""
+from conftest import TELECOM_SCHEMA, write
 
 
 def telecom_pipeline(work, sink, transforms="", extra=""):

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from conftest import write
+from conftest import TELECOM_SCHEMA, write
 
 PIPELINE = """name: telecom
 source:
@@ -16,16 +16,7 @@ source:
   paths: ["data/telecom.csv"]
   header: true
   split_size: 1MB
-  schema:
-    square_id: int32
-    time_interval: timestamp(ms)
-    country_code: int32
-    sms_in: float64
-    sms_out: float64
-    call_in: float64
-    call_out: float64
-    internet: float64
-transforms:
+""" + TELECOM_SCHEMA + """transforms:
   - derive: { day: "date(time_interval)" }
 sink:
   type: parquet
