@@ -40,7 +40,7 @@ def _wait_for_rows(url, pipeline, p, at_least):
 
 def test_ten_random_kills_and_a_server_restart_leave_every_row_once(work, sluice, postgres):
     telecom_pipeline(work, "pg-chaos", "telecom_chaos", extra_source="  split_size: 256KB\n", extra="workers: 2\n")
-    # enough rows that ten kills land before the end at today's speed (two connections by default)
+    # enough rows that ten kills land before the end at today's speed (binary COPY)
     sluice("generate", "telecom", "--rows", 2_400_000, "--out", "data/telecom/telecom.csv")
     csv = work / "data" / "telecom" / "telecom.csv"
     total = duck_telecom(csv)[0]
