@@ -53,13 +53,14 @@ public enum Clock {
         return Int64(ts.tv_sec)
     }
 
-    /// UTC wall-clock time as `YYYYMMDDTHHMMSSZ` (run folder names) or ISO-8601.
+    /// UTC wall-clock time as `YYYYMMDDTHHMMSS.mmmZ` (run ids and folder names; milliseconds, so
+    /// two runs in one second get different ids) or ISO-8601.
     public static func utcStamp(compact: Bool) -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         let iso = CivilTime.formatTimestamp(Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000), unit: .ms)
         guard compact else { return iso }
-        return String(iso.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
+        return String(iso.prefix(23).filter { $0 != "-" && $0 != ":" }) + "Z"
     }
 }
 
