@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 extension PipelineConfig {
-    static let topKeys = ["name", "source", "transforms", "sink", "workers", "memory", "batch_rows", "state", "dead_letter"]
+    static let topKeys = ["name", "source", "transforms", "sink", "workers", "memory", "batch_rows", "state", "dead_letter", "incremental"]
     static let sourceTypes = ["csv", "tsv", "eia", "caiso", "http", "parquet"]
     static let sinkTypes = ["sqlite", "postgres", "csv", "tsv", "jsonl", "parquet"]
     static let transformKinds = ["select", "cast", "derive", "filter", "validate", "aggregate", "join", "dedup"]
@@ -52,7 +52,13 @@ extension PipelineConfig {
             for item in try t.sequence(expecting: "transforms") { transforms.append(try parseTransform(item)) }
         }
         let sink = try parseSink(m.required("sink", "where to write to"))
-        return PipelineConfig(name: name, file: file, source: source, transforms: transforms, sink: sink, settings: settings)
+        var config = PipelineConfig(name: name, file: file, source: source, transforms: transforms, sink: sink, settings: settings)
+        if let n = m["incremental"] {
+            let inc = try parseIncremental(n)
+            try inc.checkSink(config)
+            config.incremental = inc
+        }
+        return config
     }
 
     static func yamlError(_ e: YamlError, file: String) -> SluiceError {

@@ -11,6 +11,8 @@ public struct PipelineConfig: Sendable {
     public var transforms: [TransformConfig]
     public var sink: SinkConfig
     public var settings: RunSettings
+    /// Set when only the slices touched by new or changed files are recomputed.
+    public var incremental: IncrementalConfig?
 
     public init(
         name: String, file: String, source: SourceConfig, transforms: [TransformConfig], sink: SinkConfig,
@@ -54,6 +56,9 @@ public struct CSVSourceConfig: Sendable {
     public var location: ConfigLocation
     /// Set when the folder is watched (`watch:` / `mode: streaming`); nil reads the files once.
     public var streaming: StreamingConfig?
+    /// Of the files the paths match, read only these (an incremental run); the schema still
+    /// comes from the whole listing, so it does not change with the files read.
+    public var only: Set<String>?
 
     public init(paths: [String], options: CSVOptions, location: ConfigLocation) {
         self.paths = paths

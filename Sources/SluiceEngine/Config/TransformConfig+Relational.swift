@@ -16,6 +16,9 @@ public struct JoinConfig: Sendable {
     public var columns: [(name: String, lookup: String)]
     public var kind: JoinOperator.Kind
     public var location: ConfigLocation
+    /// The lookup's rows belong to the pipeline's incremental slices too (`incremental: true`):
+    /// a run reads only its files and rows of the slices being recomputed.
+    public var sliced = false
 }
 
 extension PipelineConfig {
@@ -62,7 +65,7 @@ extension PipelineConfig {
     /// ```
     static func parseJoin(_ node: ConfigNode) throws(SluiceError) -> JoinConfig {
         let m = try node.mapping(allowed: ["lookup", "on", "columns", "kind"])
-        let lookup = try m.required("lookup", "the table to look up: source and transforms").mapping(allowed: ["source", "transforms"])
+        let lookup = try m.required("lookup", "the table to look up: source and transforms").mapping(allowed: ["source", "transforms", "incremental"])
         let source = try parseSource(lookup.required("source", "where the lookup table is read from"), batchRows: 65_536)
         var transforms: [TransformConfig] = []
         if let t = lookup["transforms"], !t.isNull {
@@ -79,9 +82,11 @@ extension PipelineConfig {
             }
             kind = parsed
         }
-        return JoinConfig(
+        var join = JoinConfig(
             lookupSource: source, lookupTransforms: transforms, on: on, columns: columns.map { ($0.0, $0.1) }, kind: kind,
             location: node.location)
+        if let n = lookup["incremental"] { join.sliced = try n.bool() }
+        return join
     }
 
     /// A list of names (each paired with itself) or a mapping `a: b`.

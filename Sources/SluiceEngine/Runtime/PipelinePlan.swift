@@ -13,6 +13,8 @@ public struct PipelinePlan: Sendable {
     /// the steps after them. Empty for row-only pipelines.
     public let tail: [ChainStage]
     public let outputSchema: Schema
+    /// For an incremental run (`IncrementalPlanner`): the slices it recomputes and the files it reads.
+    public internal(set) var incremental: SliceSelection?
 
     /// The inputs: file paths, or what a non-file source reads.
     public var files: [String] { source.inputs }
@@ -69,6 +71,9 @@ public struct PipelinePlan: Sendable {
             default: break
             }
         }
+        if let inc = config.incremental {
+            try inc.check(recomputes: recomputes, output: outputSchema, source: full.schema)
+        }
         if case .sqlite(let s) = config.sink {
             for k in s.key where outputSchema.index(of: k) == nil {
                 throw s.location.error(
@@ -97,7 +102,9 @@ public struct PipelinePlan: Sendable {
     public var inputBytes: Int64 { files.reduce(0) { $0 + (FileIO.fileSize($1) ?? 0) } }
 
     /// The folder holding this pipeline's state (`.sluice/<name>` beside the pipeline file), nil for `state: none`.
-    public var stateDirectory: String? {
+    public var stateDirectory: String? { Self.stateDirectory(config) }
+
+    static func stateDirectory(_ config: PipelineConfig) -> String? {
         let base = config.settings.stateDirectory ?? FileIO.join(FileIO.dirname(config.file), ".sluice")
         if base == "none" { return nil }
         return FileIO.join(base, config.name)

@@ -228,6 +228,9 @@ public final class RunSession {
                 try await sink.commit(commit)
                 try await sink.awaitCommits()
                 try state.recordCommitted(commit)
+                // After the sink's commit: a crash before this line re-runs the same slices, which
+                // replace themselves with the same rows.
+                if let selection = plan.incremental { try state.replaceFileSlices(pipeline: plan.config.name, selection.record) }
                 metrics.rowsWritten.add(rows, ordering: .relaxed)
                 metrics.splitsCommitted.add(1, ordering: .relaxed)
             }
@@ -251,6 +254,10 @@ public final class RunSession {
         if let s = plan.source as? ReportingSource {
             report.sections.append((s.reportSection.name, s.reportSection.json))
             report.sourceSummary.append(s.reportSummary)
+        }
+        if let selection = plan.incremental {
+            report.sections.append(("incremental", selection.json))
+            report.sourceSummary.append(selection.summary)
         }
         report.deadLetter = report.rejectedToDeadLetter > 0 ? plan.deadLetterPath : nil
         let reportDir = options.reportDirectory ?? plan.stateDirectory.map { FileIO.join(FileIO.join($0, "runs"), runID) }

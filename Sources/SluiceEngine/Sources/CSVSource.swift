@@ -32,26 +32,27 @@ struct CSVSource: Sendable {
             }
             for f in matched where !files.contains(f) { files.append(f) }
         }
+        let first = files[0]
+        if let only = config.only { files = files.filter(only.contains) }
         let schema: Schema
         do {
-            schema = try CSVSchemaInference.infer(path: files[0], options: config.options)
+            schema = try CSVSchemaInference.infer(path: first, options: config.options)
         } catch {
             throw rewrap(error, at: config.location)
         }
         if config.options.header {
-            for f in files.dropFirst() {
+            let firstNames = config.options.schema == nil ? try? CSVSchemaInference.headerNames(path: first, options: config.options) : nil
+            for f in files where f != first {
                 let names: [String]?
                 do { names = try CSVSchemaInference.headerNames(path: f, options: config.options) } catch {
                     throw rewrap(error, at: config.location)
                 }
                 guard let n = names else { continue }
                 if n.count != schema.count {
-                    throw config.location.error("\(f) has \(n.count) columns in its header, \(files[0]) has \(schema.count)")
+                    throw config.location.error("\(f) has \(n.count) columns in its header, \(first) has \(schema.count)")
                 }
-                if config.options.schema == nil, let first = try? CSVSchemaInference.headerNames(path: files[0], options: config.options),
-                    first != n
-                {
-                    throw config.location.error("\(f) has header \(n.joined(separator: ",")), \(files[0]) has \(first.joined(separator: ","))")
+                if let expected = firstNames, expected != n {
+                    throw config.location.error("\(f) has header \(n.joined(separator: ",")), \(first) has \(expected.joined(separator: ","))")
                 }
             }
         }

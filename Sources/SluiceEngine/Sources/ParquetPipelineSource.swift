@@ -28,7 +28,9 @@ struct ParquetPipelineSource: Sendable {
     static func resolve(_ config: ParquetSourceConfig, pushdown: [Expr] = []) throws(SluiceError) -> ParquetPipelineSource {
         let all = try ParquetDatasetFiles.resolve(config)
         let pruning = ((config.filter.map { [$0] } ?? []) + pushdown).map(RowGroupPruning.init)
-        let kept = all.filtered { f in pruning.allSatisfy { $0.mayMatch(rows: 1, all.statistics(file: f, rows: 1)) } }
+        let kept = all.filtered { f in
+            (config.only?.contains(all.files[f]) ?? true) && pruning.allSatisfy { $0.mayMatch(rows: 1, all.statistics(file: f, rows: 1)) }
+        }
         // The schema comes from the first kept file, or the first file when the filters
         // pruned every folder (the run then reads nothing).
         let opened: ParquetSource
@@ -141,18 +143,5 @@ extension ParquetPipelineSource: PipelineSource {
         return ParquetRowGroupReader(
             table: table, split: s, files: inputFiles, fileColumns: fileColumns(for: columns), output: readSchema,
             filter: rowFilter, batchRows: max(1, batchRows), bytes: split.plannedBytes)
-    }
-}
-
-extension ParquetPipelineSource {
-    /// Every planned row group, in order, read on the calling thread: for a join's lookup table,
-    /// which is built before the run starts.
-    func scan(_ body: (RecordBatch) throws(SluiceError) -> Void) throws(SluiceError) {
-        for unit in try plan() {
-            for split in unit.splits {
-                guard let reader = try reader(for: split, batchRows: Int.max) as? ParquetRowGroupReader else { continue }
-                try body(try reader.load())
-            }
-        }
     }
 }

@@ -18,6 +18,8 @@ public struct ParquetSourceConfig: Sendable {
     public var filter: Expr?
     public var filterLocation: ConfigLocation?
     public var partitioning: Partitioning = .hive
+    /// Of the files the paths match, read only these (an incremental run).
+    public var only: Set<String>?
     public var location: ConfigLocation
 
     public init(paths: [String], location: ConfigLocation) {

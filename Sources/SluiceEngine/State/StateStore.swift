@@ -12,6 +12,10 @@ public protocol StateStore: AnyObject, Sendable {
     /// Forgets everything about `pipeline` (`--full-refresh`).
     func reset(pipeline: String) throws(SluiceError)
     func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError)
+    /// An incremental pipeline's input files as of its last commit, by path.
+    func fileSlices(pipeline: String) throws(SluiceError) -> [String: FileSlices]
+    /// Replaces what `fileSlices` returns, after a commit.
+    func replaceFileSlices(pipeline: String, _ files: [String: FileSlices]) throws(SluiceError)
 }
 
 /// The default state store: a SQLite file (`.sluice/<pipeline>/state.sqlite` beside the pipeline).
@@ -27,6 +31,9 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
               last_split TEXT, PRIMARY KEY (pipeline, path));
             CREATE TABLE IF NOT EXISTS runs (pipeline TEXT NOT NULL, run_id TEXT NOT NULL, status TEXT, rows_out INTEGER,
               report TEXT, finished_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), PRIMARY KEY (pipeline, run_id));
+            CREATE TABLE IF NOT EXISTS file_slices (pipeline TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, modified INTEGER,
+              slice TEXT);
+            CREATE INDEX IF NOT EXISTS file_slices_by_pipeline ON file_slices (pipeline, path);
             """)
     }
 
@@ -53,13 +60,46 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     }
 
     public func reset(pipeline: String) throws(SluiceError) {
-        for t in ["splits", "files"] { _ = try db.rows("DELETE FROM \(t) WHERE pipeline = ?", [.string(pipeline)]) }
+        for t in ["splits", "files", "file_slices"] { _ = try db.rows("DELETE FROM \(t) WHERE pipeline = ?", [.string(pipeline)]) }
     }
 
     public func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError) {
         _ = try db.rows(
             "INSERT OR REPLACE INTO runs (pipeline, run_id, status, rows_out, report) VALUES (?, ?, ?, ?, ?)",
             [.string(pipeline), .string(runID), .string(status), .int(Int64(rowsOut)), .string(report)])
+    }
+}
+
+extension SQLiteStateStore {
+    public func fileSlices(pipeline: String) throws(SluiceError) -> [String: FileSlices] {
+        var out: [String: FileSlices] = [:]
+        for r in try db.rows("SELECT path, size, modified, slice FROM file_slices WHERE pipeline = ?", [.string(pipeline)]) {
+            guard case .string(let path) = r[0], case .int(let size) = r[1], case .int(let modified) = r[2] else { continue }
+            var f = out[path] ?? FileSlices(size: size, modified: modified, slices: [])
+            // A file with no slice at all (no rows) is one row with a null slice.
+            if case .string(let slice) = r[3] { f.slices.insert(slice) }
+            out[path] = f
+        }
+        return out
+    }
+
+    public func replaceFileSlices(pipeline: String, _ files: [String: FileSlices]) throws(SluiceError) {
+        try db.execute("BEGIN")
+        do {
+            _ = try db.rows("DELETE FROM file_slices WHERE pipeline = ?", [.string(pipeline)])
+            let insert = try db.prepare("INSERT INTO file_slices (pipeline, path, size, modified, slice) VALUES (?, ?, ?, ?, ?)")
+            for (path, f) in files {
+                for slice in f.slices.isEmpty ? [nil] : f.slices.sorted().map(Optional.some) {
+                    let values: [Scalar] = [.string(pipeline), .string(path), .int(f.size), .int(f.modified), slice.map { .string($0) } ?? .null]
+                    for (i, v) in values.enumerated() { insert.bind(i + 1, v) }
+                    try insert.run()
+                }
+            }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
     }
 }
 
@@ -72,4 +112,6 @@ public final class EphemeralStateStore: StateStore, @unchecked Sendable {
     public func completedFile(pipeline: String, path: String, size: Int64, modified: Int64) throws(SluiceError) -> String? { nil }
     public func reset(pipeline: String) throws(SluiceError) {}
     public func recordRun(pipeline: String, runID: String, status: String, rowsOut: Int, report: String) throws(SluiceError) {}
+    public func fileSlices(pipeline: String) throws(SluiceError) -> [String: FileSlices] { [:] }
+    public func replaceFileSlices(pipeline: String, _ files: [String: FileSlices]) throws(SluiceError) {}
 }

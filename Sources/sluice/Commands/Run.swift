@@ -58,7 +58,13 @@ struct Run: AsyncParsableCommand {
         try await Failure.reporting {
             var config = try PipelineConfig.load(path: pipeline)
             try config.overrideRange(since: since, until: until)
-            let plan = try PipelinePlan(config)
+            let plan: PipelinePlan
+            switch try IncrementalPlanner.plan(config, fullRefresh: fullRefresh) {
+            case .run(let p): plan = p
+            case .upToDate(let files):
+                if !quiet { FileHandleLite.standardError.write("\(config.name): up to date (\(files) input files, none new, changed or removed)\n") }
+                return
+            }
             var options = RunOptions()
             options.fullRefresh = fullRefresh
             options.workers = workers
