@@ -21,6 +21,8 @@ public final class StagedChain {
     private var dedups: [Int: DedupFilter] = [:]
     /// Rows the row operators rejected (validation), with their reasons.
     public private(set) var rejects: [RejectedRow] = []
+    /// Rows the finished aggregates wrote to spill files (at every level).
+    public private(set) var rowsSpilled = 0
 
     public init(_ stages: [ChainStage], memoryBudget: Int, spillDirectory: String) throws(SluiceError) {
         self.stages = stages
@@ -64,6 +66,7 @@ public final class StagedChain {
             try plan.finish(aggregator) { (groups: RecordBatch) throws(SluiceError) in
                 try push(groups, from: i + 1, emit)
             }
+            rowsSpilled += aggregator.spilledRows
         }
     }
 

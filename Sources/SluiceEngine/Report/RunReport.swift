@@ -18,6 +18,8 @@ public struct RunReport: Sendable {
     public var rowsWritten = 0
     public var rowsRejected = 0
     public var rejectedToDeadLetter = 0
+    /// Rows the aggregates set aside in spill files because their groups passed the memory budget.
+    public var rowsSpilled = 0
     /// Rejected rows by `stage/rule`, e.g. `validate/uuid`.
     public var rejectedBy: [String: Int] = [:]
     public var wallSeconds = 0.0
@@ -74,6 +76,7 @@ public struct RunReport: Sendable {
             ("splits_skipped_committed", "\(splitsSkipped)"), ("splits_committed", "\(splitsCommitted)"),
             ("bytes_planned", "\(bytesPlanned)"), ("bytes_read", "\(bytesRead)"),
             ("rows_in", "\(rowsRead)"), ("rows_out", "\(rowsWritten)"), ("rows_rejected", "\(rowsRejected)"),
+            ("rows_spilled", "\(rowsSpilled)"),
             ("rejected_by_reason", "{" + rejectedBy.keys.sorted().map { JSON.quote($0) + ": \(rejectedBy[$0] ?? 0)" }.joined(separator: ", ") + "}"),
             ("dead_letter", deadLetter.map(JSON.quote) ?? "null"),
             ("wall_seconds", num(wallSeconds)), ("cpu_seconds", num(cpuSeconds)), ("rows_per_second", num(rowsPerSecond)),
@@ -96,6 +99,7 @@ public struct RunReport: Sendable {
         if !rejectedBy.isEmpty {
             lines.append("rejected by reason: " + rejectedBy.keys.sorted().map { "\($0) \(rejectedBy[$0] ?? 0)" }.joined(separator: ", "))
         }
+        if rowsSpilled > 0 { lines.append("aggregation spilled \(rowsSpilled) rows to disk (groups beyond the memory budget)") }
         lines += sourceSummary
         if let d = deadLetter { lines.append("dead-letter: \(d)") }
         if let e = error { lines.append("error: \(e)") }

@@ -219,6 +219,7 @@ public final class RunSession {
         guard let chain else { return }
         do {
             try chain.finish { self.output.append($0) }
+            report.rowsSpilled = chain.rowsSpilled
             let rows = try await drainOutput()
             record(chain.rejects)
             if plan.recomputes {
