@@ -60,7 +60,9 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         let iso = CivilTime.formatTimestamp(Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec / 1_000_000), unit: .ms)
         guard compact else { return iso }
-        return String(iso.prefix(23).filter { $0 != "-" && $0 != ":" }) + "Z"
+        // The ISO text drops trailing zeros of the fraction, so the milliseconds are written here.
+        let ms = String(Int(ts.tv_nsec / 1_000_000) + 1000).dropFirst()
+        return String(iso.prefix(19).filter { $0 != "-" && $0 != ":" }) + "." + ms + "Z"
     }
 }
 
