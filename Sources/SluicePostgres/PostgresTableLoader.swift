@@ -433,7 +433,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
                         + "Loading them would duplicate or mix rows, so nothing was written: restore the file, or use --full-refresh")
             }
         }
-        if let merge = statements.merge {
+        // A split without rows (say, an aggregate with no groups) never made the staging table.
+        if let merge = statements.merge, entry.rows > 0 {
             // DISTINCT ON sorts the whole split: in memory, not in temp files.
             if options.mode != .replace { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
             let sources = PostgresValue.textArray(currentSources)

@@ -191,6 +191,28 @@ def test_replace_by_partition_key(work, sluice, postgres):
     assert counts == {"2024-01-01/old": "10", "2024-01-02/new": "6000", "2024-01-03/v2": "100"}
 
 
+@pytest.mark.parametrize("mode", ["upsert", "replace"])
+def test_an_aggregate_without_groups_commits_and_keeps_the_table(work, sluice, postgres, mode):
+    """No staging table is made for a split without rows: the commit must not refer to one."""
+    keys = "key: [day]" if mode == "upsert" else "partition_keys: [day]"
+    pipeline = f"""name: pg-empty-{mode}
+source: {{type: csv, paths: ["in/daily.csv"], schema: {{day: date, src: string, amount: float64, note: string}}}}
+transforms:
+  - filter: "amount >= MIN"
+  - aggregate: {{group_by: [day], compute: {{total: sum(amount)}}}}
+sink: {{type: postgres, url: "${{DATABASE_URL}}", table: empty_{mode}, mode: {mode}, {keys}}}
+"""
+    write(work / "in" / "daily.csv", "day,src,amount,note\n2024-01-02,a,5,x\n2024-01-03,b,7,y\n")
+    env = {"DATABASE_URL": postgres}
+    write(work / "p.yml", pipeline.replace("MIN", "0"))
+    sluice("run", "p.yml", env=env)
+    write(work / "p.yml", pipeline.replace("MIN", "100"))
+    r = sluice("run", "p.yml", env=env)
+    assert "completed: 0 rows written" in r.stderr
+    assert rows(postgres, f"SELECT day, total FROM empty_{mode} ORDER BY day") == [["2024-01-02", "5"], ["2024-01-03", "7"]]
+    assert ledger(postgres, f"pg-empty-{mode}")[0] == 2
+
+
 def test_sigkill_midway_then_rerun_loads_each_row_once(work, sluice, postgres):
     telecom_pipeline(work, "pg-kill", "telecom_kill", extra_source="  split_size: 1MB\n", extra="workers: 2\n")
     sluice("generate", "telecom", "--rows", 1_500_000, "--out", "data/telecom/telecom.csv")
