@@ -14,7 +14,11 @@ enum HandBuilt {
             withUnsafeBytes(of: UInt32(rle.count).littleEndian) { body += $0 }
             body += rle
         }
-        body += values
+        return v1Page(body + values, count: count, encoding: encoding)
+    }
+
+    /// An uncompressed v1 data page around `body` (levels and values, laid out by the caller).
+    static func v1Page(_ body: [UInt8], count: Int, encoding: Encoding = .plain) -> [UInt8] {
         var h = PageHeader()
         h.type = .dataPage
         h.uncompressedPageSize = Int32(body.count)
@@ -46,17 +50,18 @@ enum HandBuilt {
     }
 
     /// A file with one row group; `schema` is the full element list (root first) and `chunks` the
-    /// pages of each leaf in schema order.
-    static func file(schema: [SchemaElement], leaves: [(path: [String], type: PhysicalType)], chunks: [[UInt8]], rows: Int) -> [UInt8] {
+    /// pages of each leaf in schema order; `values` the level entries of each chunk when they
+    /// differ from `rows` (repeated leaves).
+    static func file(schema: [SchemaElement], leaves: [(path: [String], type: PhysicalType)], chunks: [[UInt8]], rows: Int, values: [Int]? = nil) -> [UInt8] {
         var bytes = Parquet.magic
         var group = RowGroup()
         group.numRows = Int64(rows)
-        for (leaf, chunk) in zip(leaves, chunks) {
+        for (k, (leaf, chunk)) in zip(leaves, chunks).enumerated() {
             var meta = ColumnMetaData()
             meta.type = leaf.type
             meta.pathInSchema = leaf.path
             meta.encodings = [.plain, .rle, .rleDictionary]
-            meta.numValues = Int64(rows)
+            meta.numValues = Int64(values?[k] ?? rows)
             meta.dataPageOffset = Int64(bytes.count)
             meta.totalCompressedSize = Int64(chunk.count)
             meta.totalUncompressedSize = Int64(chunk.count)
@@ -141,23 +146,26 @@ enum HandBuilt {
             SchemaElement(name: "element", type: .int32, repetition: .optional),
         ]
         let id = HandBuilt.dataPage(HandBuilt.le([Int32(1), 2]), count: 2)
-        // The nested chunks are never read, so their bytes do not matter.
+        // The struct's chunks are never read, so their bytes do not matter; the list holds [5], [].
+        let tags = ListPages.v1(HandBuilt.le([Int32(5)]), rep: [0, 0], def: [3, 1], maxDef: 3)
         let bytes = HandBuilt.file(
             schema: schema,
             leaves: [(["id"], .int32), (["point", "x"], .double), (["point", "y"], .double), (["tags", "list", "element"], .int32)],
-            chunks: [id, [0], [0], [0]], rows: 2)
+            chunks: [id, [0], [0], tags], rows: 2)
         let reader = try ParquetFileReader(bytes: bytes, name: "nested.parquet")
         #expect(reader.columnNames == ["id", "point", "tags"])
-        #expect(reader.schema.names == ["id"])
+        #expect(reader.schema.names == ["id", "tags"])
         #expect(reader.parquetSchema.leaves.map(\.maxDefinitionLevel) == [0, 1, 1, 3])
         #expect(reader.parquetSchema.leaves.map(\.maxRepetitionLevel) == [0, 0, 0, 1])
         #expect(try reader.readRowGroup(0, columns: ["id"]).columns[0].value(1, as: Int32.self) == 2)
         let structError = #expect(throws: ParquetError.self) { try reader.readRowGroup(0, columns: ["id", "point"]) }
         #expect(structError?.description.contains("unsupported column point (nested struct)") == true)
-        let listError = #expect(throws: ParquetError.self) { try reader.readRowGroup(0) }
-        #expect(listError?.description.contains("unsupported column point") == true || listError?.description.contains("unsupported column tags") == true)
-        let only = #expect(throws: ParquetError.self) { try reader.readRowGroup(0, columns: ["tags"]) }
-        #expect(only?.description.contains("unsupported column tags (list)") == true)
+        let allError = #expect(throws: ParquetError.self) { try reader.readRowGroup(0) }
+        #expect(allError?.description.contains("unsupported column point (nested struct)") == true)
+        let list = try reader.readRowGroup(0, columns: ["tags", "id"])
+        #expect(list.columns[0].type == .string)
+        #expect((0..<2).map { list.columns[0].string(at: $0) } == ["[5]", "[]"])
+        #expect(list.columns[1].value(0, as: Int32.self) == 1)
     }
 
     @Test func duplicateDictionaryEntriesAndPlainFallback() throws {

@@ -49,6 +49,8 @@ struct ExpectedColumn {
     let arrowType: String
     let values: [String?]
     let nested: Bool
+    /// A list of primitives: `values` hold each row's list as JSON, compared as JSON values.
+    var list = false
 
     static func parse(_ obj: [String: Any]) -> [ExpectedColumn] {
         guard let cols = obj["columns"] as? [[String: Any]] else { return [] }
@@ -56,7 +58,7 @@ struct ExpectedColumn {
             ExpectedColumn(
                 name: c["name"] as? String ?? "", arrowType: c["type"] as? String ?? "",
                 values: (c["values"] as? [Any] ?? []).map { $0 as? String },
-                nested: c["nested"] as? Bool ?? false)
+                nested: c["nested"] as? Bool ?? false, list: c["list"] as? Bool ?? false)
         }
     }
 
@@ -66,6 +68,18 @@ struct ExpectedColumn {
 enum ValueText {
     static func hex(_ b: UnsafeRawBufferPointer) -> String {
         b.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares the JSON text of a list value with the expected JSON: equal as parsed values.
+    static func listMismatch(_ column: Column, _ i: Int, _ expected: String?) -> String? {
+        guard let e = expected else { return column.isNull(i) ? nil : "expected null, got \(column.string(at: i) ?? "")" }
+        guard let got = column.string(at: i) else { return "expected \(e), got null" }
+        func parse(_ s: String) -> NSArray? {
+            (try? JSONSerialization.jsonObject(with: Data(s.utf8), options: [.fragmentsAllowed])) as? NSArray
+        }
+        guard let g = parse(got) else { return "\(got) is not a JSON array" }
+        guard let want = parse(e), want.isEqual(g) else { return "expected \(e), got \(got)" }
+        return nil
     }
 
     /// Compares value `i` of `column` with its expected text; returns a message on mismatch.
@@ -105,7 +119,10 @@ extension RecordBatch {
         for i in 0..<count {
             let r = rowOffset + i
             guard r < expected.values.count else { return out + ["\(expected.name): more rows than expected"] }
-            if let m = ValueText.mismatch(col, i, expected.values[r], binary: expected.isBinary) {
+            let m = expected.list
+                ? ValueText.listMismatch(col, i, expected.values[r])
+                : ValueText.mismatch(col, i, expected.values[r], binary: expected.isBinary)
+            if let m {
                 out.append("\(expected.name)[\(r)]: \(m)")
                 if out.count >= limit { break }
             }

@@ -27,6 +27,15 @@ import SluiceCore
         count += 1
     }
 
+    /// Ends a value whose bytes the caller wrote straight into `data` (list JSON text).
+    @inlinable func endValue() throws(ParquetError) {
+        guard data.length <= Int(Int32.max) else {
+            throw corrupt("string data of one row group exceeds 2 GiB, which Int32 offsets cannot address")
+        }
+        offsets.append(Int32(truncatingIfNeeded: data.length))
+        count += 1
+    }
+
     /// Appends an empty entry for a null.
     @inlinable func appendEmpty() {
         offsets.append(Int32(truncatingIfNeeded: data.length))

@@ -2,6 +2,10 @@ import SluiceCore
 
 /// Decodes the pages of one column chunk (one leaf of one row group) into a SluiceCore `Column`.
 ///
+/// For a repeated leaf (a list's elements) every level entry is a "row" of the output: a value
+/// where the definition level is the maximum, null otherwise; the levels themselves are kept in
+/// `levels` for `ListAssembly` to turn entries into lists.
+///
 /// Pages are decoded straight into the column's final buffers. A page without nulls lands densely
 /// at its first row in one pass. With nulls, fixed-width values are placed at their rows in one
 /// pass over the validity bitmap (PLAIN values straight from the page bytes); strings, booleans
@@ -39,6 +43,8 @@ final class ColumnChunkDecoder {
     var pageBuffer: Buffer
 
     let pool: ScratchBufferPool?
+    /// The repetition and definition level of every entry, for a repeated leaf; nil otherwise.
+    var levels: LevelBuffers?
 
     /// - Parameter byteHint: the chunk's uncompressed size, to size string output up front.
     init(plan: LeafPlan, leaf: ParquetLeaf, codec: CompressionCodec, rows: Int, verifyChecksums: Bool, pool: ScratchBufferPool? = nil, byteHint: Int = 0) {
@@ -70,6 +76,7 @@ final class ColumnChunkDecoder {
         }
         physScratch = Buffer(capacity: 0)
         pageBuffer = Buffer(capacity: 0)
+        if leaf.maxRepetitionLevel > 0 { levels = LevelBuffers(capacity: rows) }
     }
 
     /// Hands the page and value scratch buffers back to the pool.
@@ -142,23 +149,35 @@ final class ColumnChunkDecoder {
         return UnsafeRawBufferPointer(dst)
     }
 
+    /// The levels of a v1 page at `offset`: a 4-byte length, then that many RLE/bit-packed bytes.
+    private static func lengthPrefixedLevels(
+        _ page: UnsafeRawBufferPointer, at offset: Int, encoding: Encoding, what: String
+    ) throws(ParquetError) -> UnsafeRawBufferPointer {
+        guard encoding == .rle else { throw corrupt("\(what) levels encoded as \(encoding) are not supported") }
+        guard page.count - offset >= 4 else { throw corrupt("data page too short for its \(what) levels") }
+        let len = Int(UInt32(littleEndian: page.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        guard len <= page.count - offset - 4 else { throw corrupt("\(what) levels of \(len) bytes run past the end of the page") }
+        return UnsafeRawBufferPointer(rebasing: page[(offset + 4)..<(offset + 4 + len)])
+    }
+
     private var levelBitWidth: Int { BitUnpacking.bitWidth(of: UInt64(leaf.maxDefinitionLevel)) }
 
     private func decodeV1(_ page: UnsafeRawBufferPointer, header: DataPageHeader) throws(ParquetError) {
         let n = Int(header.numValues)
         var p = 0
+        var repetition: UnsafeRawBufferPointer? = nil
+        if leaf.maxRepetitionLevel > 0 {
+            let rep = try Self.lengthPrefixedLevels(page, at: 0, encoding: header.repetitionLevelEncoding, what: "repetition")
+            repetition = rep
+            p = 4 + rep.count
+        }
         var levels: UnsafeRawBufferPointer? = nil
         if leaf.maxDefinitionLevel > 0 {
-            guard header.definitionLevelEncoding == .rle else {
-                throw corrupt("definition levels encoded as \(header.definitionLevelEncoding) are not supported")
-            }
-            guard page.count >= 4 else { throw corrupt("data page too short for its definition levels") }
-            let len = Int(UInt32(littleEndian: page.loadUnaligned(as: UInt32.self)))
-            guard len <= page.count - 4 else { throw corrupt("definition levels of \(len) bytes run past the end of the page") }
-            levels = UnsafeRawBufferPointer(rebasing: page[4..<(4 + len)])
-            p = 4 + len
+            let def = try Self.lengthPrefixedLevels(page, at: p, encoding: header.definitionLevelEncoding, what: "definition")
+            levels = def
+            p += 4 + def.count
         }
-        try decodePage(levels: levels, values: UnsafeRawBufferPointer(rebasing: page[p...]), count: n, encoding: header.encoding)
+        try decodePage(levels: levels, repetition: repetition, values: UnsafeRawBufferPointer(rebasing: page[p...]), count: n, encoding: header.encoding)
     }
 
     private func decodeV2(_ body: UnsafeRawBufferPointer, uncompressed: Int, header: DataPageHeaderV2) throws(ParquetError) {
@@ -169,6 +188,7 @@ final class ColumnChunkDecoder {
             throw corrupt("data page v2 level lengths (\(repLen) + \(defLen)) exceed the page")
         }
         let levels = leaf.maxDefinitionLevel > 0 ? UnsafeRawBufferPointer(rebasing: body[repLen..<(repLen + defLen)]) : nil
+        let repetition = leaf.maxRepetitionLevel > 0 ? UnsafeRawBufferPointer(rebasing: body[0..<repLen]) : nil
         let stored = UnsafeRawBufferPointer(rebasing: body[(repLen + defLen)...])
         let valuesSize = uncompressed - repLen - defLen
         let valueBytes: UnsafeRawBufferPointer
@@ -180,15 +200,22 @@ final class ColumnChunkDecoder {
         if leaf.maxDefinitionLevel == 0 && header.numNulls > 0 {
             throw corrupt("required column has a page with \(header.numNulls) nulls")
         }
-        try decodePage(levels: levels, values: valueBytes, count: n, encoding: header.encoding)
+        try decodePage(levels: levels, repetition: repetition, values: valueBytes, count: n, encoding: header.encoding)
     }
 
-    private func decodePage(levels: UnsafeRawBufferPointer?, values src: UnsafeRawBufferPointer, count n: Int, encoding: Encoding) throws(ParquetError) {
+    private func decodePage(
+        levels: UnsafeRawBufferPointer?, repetition: UnsafeRawBufferPointer?, values src: UnsafeRawBufferPointer, count n: Int, encoding: Encoding
+    ) throws(ParquetError) {
         guard n >= 0, n <= rows - rowsDone else {
             throw corrupt("page holds \(n) values but only \(rows - rowsDone) of the row group's \(rows) rows remain")
         }
         var present = n
-        if let levels, let validity {
+        if let store = self.levels, let validity {
+            guard let repetition, let levels else { throw corrupt("data page of a repeated column without its levels") }
+            present = try store.append(
+                repetition: repetition, definition: levels, count: n, maxRepetition: leaf.maxRepetitionLevel,
+                maxDefinition: leaf.maxDefinitionLevel, scratch: indexScratch(n), validity: validity.base, bitOffset: rowsDone)
+        } else if let levels, let validity {
             var dec = try RLEHybridDecoder(levels, bitWidth: levelBitWidth)
             present = try dec.decodeValidity(
                 count: n, maxLevel: UInt32(leaf.maxDefinitionLevel), bitmap: validity.base, bitOffset: rowsDone,

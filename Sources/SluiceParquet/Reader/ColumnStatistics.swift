@@ -66,7 +66,7 @@ extension ParquetFileReader {
         guard let f = parquetSchema.fields.first(where: { $0.name == column }) else {
             throw ParquetError(file: name, column: column, "no such column")
         }
-        guard f.nestedKind == nil, let leafIndex = f.leaves.first else { return nil }
+        guard f.isFlat, let leafIndex = f.leaves.first else { return nil }
         guard let stats = metadata.rowGroups[rowGroup].columns[leafIndex].metaData?.statistics else { return nil }
         guard case .success(let plan) = plans[leafIndex] else { return nil }
         var out = ColumnStatistics(
@@ -89,7 +89,7 @@ extension ParquetFileReader {
     /// Statistics of every readable top-level column of row group `rowGroup` that has them, by name.
     public func statistics(rowGroup: Int) throws(ParquetError) -> [String: ColumnStatistics] {
         var out: [String: ColumnStatistics] = [:]
-        for f in parquetSchema.fields where f.nestedKind == nil {
+        for f in parquetSchema.fields where f.isFlat {
             if let s = try statistics(rowGroup: rowGroup, column: f.name) { out[f.name] = s }
         }
         return out

@@ -11,6 +11,9 @@ import SluiceCore
 /// UINT_32 → int64; UINT_64 → int64 (larger values are an error); DECIMAL(p ≤ 15) → float64 and
 /// DECIMAL(p > 15) → string with the exact decimal text; FLOAT16 → float32; strings and binary →
 /// string, or dictionary when dictionary-encoded throughout; other fixed-length bytes → string.
+/// A list of primitives (LIST-annotated, 3-level or legacy 2-level, or a bare repeated field) →
+/// string holding the list as compact JSON text (see `ListAssembly`), null for a null list.
+/// Structs, maps and lists of anything but primitives are unsupported: an error when selected.
 public final class ParquetFileReader: Sendable {
     /// The path (or name) the reader was opened with; used in error messages.
     public let name: String
@@ -19,6 +22,8 @@ public final class ParquetFileReader: Sendable {
     public let options: ParquetReadOptions
     /// The output type of every top-level field, or the reason it cannot be read.
     public let fieldTypes: [Result<DataType, ParquetError>]
+    /// For a list of primitives (read as a JSON text string): the type its elements read as.
+    public let listElementTypes: [DataType?]
     let plans: [Result<LeafPlan, ParquetError>]
     let source: ParquetByteSource
     let scratch = ScratchBufferPool()
@@ -80,7 +85,8 @@ public final class ParquetFileReader: Sendable {
             // Strings become a dictionary column only when every row group keeps them
             // dictionary-encoded throughout: folding PLAIN fallback pages (high-cardinality
             // values) into a dictionary would cost a hash lookup per value for nothing.
-            let dictionaryEverywhere = options.dictionaryStrings && !meta.rowGroups.isEmpty
+            // List elements are written into JSON text, so they stay plain strings.
+            let dictionaryEverywhere = options.dictionaryStrings && !meta.rowGroups.isEmpty && leaf.maxRepetitionLevel == 0
                 && meta.rowGroups.allSatisfy { g in g.columns[leaf.index].metaData?.isFullyDictionaryEncoded ?? false }
             do {
                 plans.append(.success(try LeafPlan.make(leaf, dictionaryStrings: dictionaryEverywhere, int96Unit: options.int96Unit)))
@@ -96,7 +102,11 @@ public final class ParquetFileReader: Sendable {
             guard let leaf = f.leaves.first else {
                 return .failure(ParquetError(file: source.name, column: f.name, "column \(f.name) has no values"))
             }
-            return plans[leaf].map(\.output)
+            return plans[leaf].map { f.list == nil ? $0.output : .string }
+        }
+        self.listElementTypes = schema.fields.map { f in
+            guard f.list != nil, let leaf = f.leaves.first, case .success(let plan) = plans[leaf] else { return nil }
+            return plan.output
         }
     }
 
@@ -148,14 +158,15 @@ public final class ParquetFileReader: Sendable {
             let top = parquetSchema.fields[f]
             let type = try fieldTypes[f].get()
             let leaf = parquetSchema.leaves[top.leaves[0]]
-            let col = try readLeaf(leaf, chunk: group.columns[leaf.index], rows: rows, rowGroup: index)
+            let col = try readLeaf(leaf, list: top.list, chunk: group.columns[leaf.index], rows: rows, rowGroup: index)
             schemaFields.append(Field(top.name, type))
             cols.append(col)
         }
         return RecordBatch(schema: Schema(schemaFields), columns: cols, count: rows, origin: RowOrigin(source: name, lines: nil))
     }
 
-    private func readLeaf(_ leaf: ParquetLeaf, chunk: ColumnChunk, rows: Int, rowGroup: Int) throws(ParquetError) -> Column {
+    /// Reads one leaf's chunk; for a list, its entries (one per level) assembled into JSON text.
+    private func readLeaf(_ leaf: ParquetLeaf, list: ParquetListLayout?, chunk: ColumnChunk, rows: Int, rowGroup: Int) throws(ParquetError) -> Column {
         let column = leaf.dottedPath
         let plan = try plans[leaf.index].get()
         guard chunk.filePath == nil else {
@@ -167,12 +178,14 @@ public final class ParquetFileReader: Sendable {
         guard meta.type == leaf.physicalType else {
             throw ParquetError(file: name, column: column, "row group \(rowGroup) stores \(meta.type), the schema says \(leaf.physicalType)")
         }
-        guard meta.numValues == Int64(rows) else {
+        // A list's chunk holds one value (level entry) per element, and one per null or empty list.
+        let entries = list == nil ? rows : Int(clamping: meta.numValues)
+        guard list == nil ? meta.numValues == Int64(rows) : (meta.numValues >= Int64(rows) && meta.numValues <= Int64(Int32.max)) else {
             throw ParquetError(file: name, column: column, "row group \(rowGroup): column chunk holds \(meta.numValues) values for \(rows) rows")
         }
         // pyarrow writes an empty row group with data_page_offset 0 and only a dictionary page:
         // there is no byte range worth reading, and nothing to decode.
-        if rows == 0 { return Column.make(plan.output, []) }
+        if rows == 0 { return Column.make(list == nil ? plan.output : .string, []) }
         var start = Int(meta.dataPageOffset)
         if let d = meta.dictionaryPageOffset, d > 0, d < start { start = Int(d) }
         let length = Int(meta.totalCompressedSize)
@@ -180,14 +193,18 @@ public final class ParquetFileReader: Sendable {
             throw ParquetError(file: name, column: column, "row group \(rowGroup): column chunk range \(start)+\(length) lies outside the file of \(source.size) bytes")
         }
         let bytes = try source.read(offset: start, count: length, into: scratch.take(capacity: length))
-        let decoder = ColumnChunkDecoder(plan: plan, leaf: leaf, codec: meta.codec, rows: rows, verifyChecksums: options.verifyChecksums, pool: scratch,
+        let decoder = ColumnChunkDecoder(plan: plan, leaf: leaf, codec: meta.codec, rows: entries, verifyChecksums: options.verifyChecksums, pool: scratch,
             byteHint: Int(clamping: meta.totalUncompressedSize))
         defer {
             scratch.give(bytes)
             decoder.returnScratch()
         }
-        do {
-            return try withExtendedLifetime(bytes) { () throws(ParquetError) -> Column in try decoder.decode(bytes.bytes) }
+        do throws(ParquetError) {
+            let decoded = try withExtendedLifetime(bytes) { () throws(ParquetError) -> Column in try decoder.decode(bytes.bytes) }
+            guard let list else { return decoded }
+            guard let levels = decoder.levels else { throw corrupt("internal: list levels missing") }
+            return try ListAssembly.assemble(
+                entries: decoded, levels: levels, rows: rows, emptyLevel: list.emptyLevel, maxDefinition: leaf.maxDefinitionLevel)
         } catch {
             throw ParquetError(file: name, column: column, "row group \(rowGroup): \(error.message)")
         }

@@ -12,6 +12,7 @@ Every value is stored as text (see `encode`), so that the comparison is exact fo
 """
 import decimal
 import json
+import math
 import os
 import sys
 
@@ -43,6 +44,24 @@ def encode(arrow_type, v):
     raise TypeError(f"no encoding for {t}")
 
 
+def json_element(t, v):
+    """A list element as Sluice writes it into a list column's JSON text: numbers as numbers
+    (NaN and infinities as null), dates and timestamps as ISO-8601 strings."""
+    if v is None:
+        return None
+    if pa.types.is_floating(t):
+        return float(v) if math.isfinite(v) else None
+    if pa.types.is_date32(t):
+        return v.isoformat()
+    if pa.types.is_boolean(t) or pa.types.is_integer(t) or pa.types.is_string(t):
+        return v
+    raise TypeError(f"no list element encoding for {t}")
+
+
+def is_primitive_list(t):
+    return pa.types.is_list(t) and not pa.types.is_nested(t.value_type)
+
+
 def column_values(col):
     t = col.type
     if pa.types.is_dictionary(t):
@@ -59,6 +78,12 @@ def table_expectation(table):
     for name in table.column_names:
         col = table.column(name)
         t = col.type
+        if is_primitive_list(t):
+            # Compared as JSON values, not text: the lists are read as JSON text.
+            values = [None if x is None else json.dumps([json_element(t.value_type, e) for e in x])
+                      for x in col.to_pylist()]
+            cols.append({"name": name, "type": str(t), "list": True, "values": values})
+            continue
         if pa.types.is_nested(t):
             cols.append({"name": name, "type": str(t), "nested": True})
             continue
