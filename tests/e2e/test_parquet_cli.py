@@ -285,17 +285,22 @@ def test_nested_columns_are_reported_only_when_selected(work, sluice):
     pq.write_table(t, work / "nested.parquet")
     j = inspect_json(sluice, "--stats", "nested.parquet")
     cols = {c["name"]: c for c in j["files"][0]["columns"]}
-    assert cols["tags"]["type"] is None and cols["tags"]["unsupported"] == "nested list"
+    # A list of primitives reads as its JSON text; a struct stays unsupported.
+    assert (cols["tags"]["type"], cols["tags"]["list_element"], cols["tags"]["unsupported"]) == ("string", "string", None)
     assert cols["pt"]["unsupported"] == "nested struct" and cols["id"]["type"] == "int64"
     assert [c["column"] for c in j["files"][0]["row_groups"][0]["columns"]] == ["id", "tags.list.element", "pt.x", "pt.y", "name"]
-    assert [e["column"] for e in j["statistics"]] == ["id", "name"]
-    assert "unsupported (nested list)" in sluice("inspect", "nested.parquet").stdout
+    assert [e["column"] for e in j["statistics"]] == ["id", "tags", "name"]
+    text = sluice("inspect", "nested.parquet").stdout
+    assert "unsupported (nested struct)" in text and "string (list<string> as JSON)" in text
     r = sluice("cat", "--format", "jsonl", "nested.parquet")
-    assert [json.loads(l) for l in r.stdout.splitlines()] == [{"id": 1, "name": "p"}, {"id": 2, "name": None}, {"id": 3, "name": "r"}]
-    assert "tags, pt" in r.stderr
-    r = sluice("cat", "--columns", "id,tags", "nested.parquet", check=False)
+    assert [json.loads(l) for l in r.stdout.splitlines()] == [
+        {"id": 1, "tags": '["a"]', "name": "p"}, {"id": 2, "tags": "[]", "name": None}, {"id": 3, "tags": '["b","c"]', "name": "r"}]
+    assert "not printing pt" in r.stderr
+    r = sluice("cat", "--format", "jsonl", "--columns", "id,tags", "nested.parquet")
+    assert [json.loads(json.loads(l)["tags"]) for l in r.stdout.splitlines()] == t.column("tags").to_pylist()
+    r = sluice("cat", "--columns", "id,pt", "nested.parquet", check=False)
     assert r.returncode == 1
-    assert r.stderr.strip() == "error: nested.parquet: column 'tags': unsupported column tags (list): the core has no nested types yet"
+    assert r.stderr.strip() == "error: nested.parquet: column 'pt': unsupported column pt (nested struct): the core has no nested types yet"
 
 
 def test_corrupt_and_non_parquet_files_are_clear_errors(work, sluice, mixed):

@@ -10,8 +10,10 @@ public struct ParquetFileSummary: Sendable {
         public var name: String
         /// The Sluice type it reads as; nil when it cannot be read (see `unsupported`).
         public var type: DataType?
-        /// Why the column cannot be read (for example "nested list"); nil when it can.
+        /// Why the column cannot be read (for example "nested struct"); nil when it can.
         public var unsupported: String?
+        /// For a list of primitives, read as its JSON text in a `string` column: the elements' type.
+        public var listElement: DataType?
         /// `INT64`, `BYTE_ARRAY`, `FIXED_LEN_BYTE_ARRAY(16)`; `group` for nested columns.
         public var physical: String
         /// The logical (or legacy converted) type: `STRING`, `TIMESTAMP(MICROS, UTC)`, `DECIMAL(9,2)`.
@@ -71,9 +73,10 @@ public struct ParquetFileSummary: Sendable {
         rows = Int(clamping: meta.numRows)
         metadataKeys = (meta.keyValueMetadata ?? []).map(\.key)
         let schema = reader.parquetSchema
-        columns = zip(schema.fields, reader.fieldTypes).map { f, type in
+        columns = zip(schema.fields, reader.fieldTypes).enumerated().map { i, pair in
+            let (f, type) = pair
             var info = ColumnInfo(
-                name: f.name, type: nil, unsupported: nil,
+                name: f.name, type: nil, unsupported: nil, listElement: reader.listElementTypes[i],
                 physical: f.nestedKind == nil ? Self.physicalText(f.element) : "group",
                 logical: Self.logicalText(f.element), repetition: Self.repetitionText(f.element.repetition))
             switch type {
@@ -100,7 +103,7 @@ public struct ParquetFileSummary: Sendable {
                     nullCount: m?.statistics?.nullCount.map { Int(clamping: $0) },
                     distinctCount: m?.statistics?.distinctCount.map { Int(clamping: $0) },
                     min: nil, max: nil, minExact: true, maxExact: true)
-                if top.nestedKind == nil, let s = (try? reader.statistics(rowGroup: g, column: top.name)).flatMap({ $0 }) {
+                if top.isFlat, let s = (try? reader.statistics(rowGroup: g, column: top.name)).flatMap({ $0 }) {
                     c.min = s.min
                     c.max = s.max
                     c.minExact = s.isMinExact

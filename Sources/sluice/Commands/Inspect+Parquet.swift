@@ -49,7 +49,7 @@ extension Inspect {
         var schema: [[String]] = [["column", "type", "physical", "logical", "repetition"]]
         for c in s.columns {
             schema.append([
-                c.name, c.type?.description ?? "unsupported (\(c.unsupported ?? "?"))", c.physical, c.logical ?? "", c.repetition,
+                c.name, typeText(c), c.physical, c.logical ?? "", c.repetition,
             ])
         }
         out += "\nschema:\n" + indent(BatchPrinter.table(schema, headerRows: 1))
@@ -69,6 +69,13 @@ extension Inspect {
             out += "\n… \(s.rowGroups.count - rowGroupsShown) more row groups (--json lists them all)\n"
         }
         return out
+    }
+
+    /// The type a column reads as; a list names its elements, since its values are JSON text.
+    static func typeText(_ c: ParquetFileSummary.ColumnInfo) -> String {
+        guard let type = c.type else { return "unsupported (\(c.unsupported ?? "?"))" }
+        guard let element = c.listElement else { return type.description }
+        return "\(type) (list<\(element)> as JSON)"
     }
 
     static func bound(_ s: Scalar?, exact: Bool) -> String {
@@ -93,6 +100,7 @@ extension Inspect {
             j.add("name", string: c.name)
             j.add("type", string: c.type?.description)
             j.add("unsupported", string: c.unsupported)
+            j.add("list_element", string: c.listElement?.description)
             j.add("physical", string: c.physical)
             j.add("logical", string: c.logical)
             j.add("repetition", string: c.repetition)
