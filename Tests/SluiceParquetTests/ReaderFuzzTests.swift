@@ -37,6 +37,7 @@ import Testing
         "parquet-testing/delta_byte_array.parquet", "parquet-testing/byte_stream_split.zstd.parquet",
         "parquet-testing/rle_boolean_encoding.parquet", "parquet-testing/plain-dict-uncompressed-checksum.parquet",
         "pyarrow/encodings_v2.parquet", "pyarrow/gzip_v1_dict.parquet", "pyarrow/lz4_v2_plain.parquet",
+        "pyarrow/lists_v1_dict.parquet", "pyarrow/lists_v2_plain.parquet",
     ]
 
     @Test(arguments: seeds)

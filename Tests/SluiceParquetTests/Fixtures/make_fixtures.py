@@ -7,6 +7,7 @@ against. Run from anywhere with a Python that has pyarrow:
 Outputs (all committed):
   pyarrow/*.parquet            one file per codec x page version x encoding combination
   pyarrow/expected.json        the values of every column of the shared table
+  pyarrow/lists_*.parquet      lists of primitives, seeds of the fuzz tests
   expected/<corpus>.json       pyarrow's reading of each file in parquet-testing/
 Every value is stored as text (see `encode`), so that the comparison is exact for every type.
 """
@@ -204,6 +205,19 @@ def write_empty_row_groups():
         w.write_table(empty)
 
 
+def write_list_fixtures():
+    """Lists of primitives with null lists, empty lists and null elements over small pages, for
+    the fuzz tests: dictionary-encoded v1 pages and plain v2 pages."""
+    out = os.path.join(HERE, "pyarrow")
+    rows = 300
+    ints = [None if i % 7 == 3 else [None if (i + k) % 5 == 2 else i * 10 + k for k in range(i % 6)] for i in range(rows)]
+    words = [None if i % 11 == 4 else [["a", "bb", None, "é\"q"][(i + k) % 4] for k in range(i % 4)] for i in range(rows)]
+    table = pa.table({"xs": pa.array(ints, pa.list_(pa.int64())), "ws": pa.array(words, pa.list_(pa.string()))})
+    for name, version, dictionary in [("lists_v1_dict", "1.0", True), ("lists_v2_plain", "2.0", False)]:
+        pq.write_table(table, os.path.join(out, name + ".parquet"), data_page_version=version, use_dictionary=dictionary,
+                       row_group_size=120, data_page_size=256, write_batch_size=32, compression="snappy")
+
+
 def corpus_expectations():
     src = os.path.join(HERE, "parquet-testing")
     out = os.path.join(HERE, "expected")
@@ -224,5 +238,6 @@ def corpus_expectations():
 if __name__ == "__main__":
     write_matrix(shared_table())
     write_empty_row_groups()
+    write_list_fixtures()
     corpus_expectations()
     print("fixtures written under", HERE, file=sys.stderr)
