@@ -123,28 +123,7 @@ enum JSONElementText {
     }
 
     private static func writeString(_ bytes: UnsafeRawBufferPointer, into out: Buffer) {
-        let hex: StaticString = "0123456789abcdef"
-        let digits = hex.utf8Start
-        writeBytes(bytes.count * 6 + 2, into: out) { p in
-            var k = 0
-            p[k] = UInt8(ascii: "\""); k += 1
-            for b in bytes {
-                switch b {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    p[k] = UInt8(ascii: "\\"); p[k + 1] = b; k += 2
-                case 0x0A: p[k] = UInt8(ascii: "\\"); p[k + 1] = UInt8(ascii: "n"); k += 2
-                case 0x0D: p[k] = UInt8(ascii: "\\"); p[k + 1] = UInt8(ascii: "r"); k += 2
-                case 0x09: p[k] = UInt8(ascii: "\\"); p[k + 1] = UInt8(ascii: "t"); k += 2
-                case 0..<0x20:
-                    p[k] = UInt8(ascii: "\\"); p[k + 1] = UInt8(ascii: "u"); p[k + 2] = UInt8(ascii: "0"); p[k + 3] = UInt8(ascii: "0")
-                    p[k + 4] = digits[Int(b >> 4)]; p[k + 5] = digits[Int(b & 15)]; k += 6
-                default:
-                    p[k] = b; k += 1
-                }
-            }
-            p[k] = UInt8(ascii: "\""); k += 1
-            return k
-        }
+        writeBytes(JSON.maxQuotedLength(bytes.count), into: out) { p in JSON.writeQuoted(bytes, to: p) }
     }
 }
 
