@@ -123,17 +123,19 @@ public final class CopyInStream: Sendable {
         }
     }
 
-    /// Closes the connection if the operation it guards outlives `stallLimit`.
+    /// Ends the operation it guards with an error when its connection closes under it, or
+    /// closes the connection when the operation outlives `stallLimit`.
     private func watchdog() -> Task<Void, Never> {
         let (handoff, connection) = (self.handoff, self.connection)
         return Task {
-            do { try await Task.sleep(for: Self.stallLimit) } catch { return }
-            handoff.end(Stalled())
+            guard let why = await watch(connection, for: Self.stallLimit) else { return }
             // Not waiting for the COPY's task: postgres-nio 1.33.2's copyFrom was seen to leak
             // its continuation when the connection died as the COPY started, so that task may
             // never end. The waiters are released through the handoff instead.
-            handoff.complete(.failure(Stalled()))
-            try? await connection.close()
+            let error: any Error = why == .connectionClosed ? Closed() : Stalled()
+            handoff.end(error)
+            handoff.complete(.failure(error))
+            if why == .limitPassed { try? await connection.close() }
         }
     }
 
