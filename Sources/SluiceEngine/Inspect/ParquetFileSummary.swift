@@ -173,9 +173,11 @@ public struct ParquetFileSummary: Sendable {
 extension FileTable {
     /// The footers of the files when they are Parquet (nil for CSV), with chunks limited to the
     /// columns chosen by `selecting`.
-    public var parquetSummaries: [ParquetFileSummary]? {
+    public func parquetSummaries() throws(SluiceError) -> [ParquetFileSummary]? {
         guard case .parquet(let source) = backing else { return nil }
         let only = source.projection.map(Set.init)
-        return source.readers.map { ParquetFileSummary($0, only: only) }
+        var out: [ParquetFileSummary] = []
+        try source.readers.forEach { _, r throws(SluiceError) in out.append(ParquetFileSummary(r, only: only)) }
+        return out
     }
 }

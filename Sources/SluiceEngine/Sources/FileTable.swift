@@ -58,17 +58,18 @@ public struct FileTable: Sendable {
     }
 
     /// The number of rows when the files record it without being read (Parquet footers).
-    public var recordedRowCount: Int? {
+    public func recordedRowCount() throws(SluiceError) -> Int? {
         switch backing {
         case .csv: nil
-        case .parquet(let s): s.rowCount
+        case .parquet(let s): try s.rowCount()
         }
     }
 
     /// Parquet columns left out of `fileSchema` because Sluice cannot read them yet (nested
     /// ones), with the reason; selecting one by name is an error.
     public var unreadableColumns: [(name: String, reason: String)] {
-        guard case .parquet(let s) = backing, let r = s.readers.first else { return [] }
+        guard case .parquet(let s) = backing else { return [] }
+        let r = s.readers.first
         return zip(r.columnNames, r.fieldTypes).compactMap { name, type in
             if case .failure(let e) = type { return (name, e.message) }
             return nil
@@ -187,7 +188,7 @@ public struct FileTable: Sendable {
             }
         case .parquet(let source):
             let step = max(batchRows, 1)
-            for split in source.splits where split.rows > 0 {
+            for split in try source.splits() where split.rows > 0 {
                 if have >= limit { return }
                 let group = try source.read(split)
                 var start = 0
@@ -226,10 +227,10 @@ public struct FileTable: Sendable {
         case .parquet(let source):
             // An empty row group has nothing to read, and writers lay out its chunks oddly
             // (pyarrow gives a data page offset of 0), so it is not read at all.
-            let all = source.splits.filter { $0.rows > 0 }
+            let all = try source.splits().filter { $0.rows > 0 }
             return try await Self.runWorkers(units: all.count, workers: workers, initial: initial) { k, partial, tally in
                 fold(&partial, try source.read(all[k]))
-                tally.bytes += source.bytes(of: all[k])
+                tally.bytes += try source.bytes(of: all[k])
             }
         }
     }

@@ -52,7 +52,7 @@ struct ParquetPipelineSource: Sendable {
             }
         }
         return ParquetPipelineSource(
-            config: config, inputFiles: kept, table: kept.files.isEmpty ? nil : opened, groups: kept.files.isEmpty ? [] : opened.splits,
+            config: config, inputFiles: kept, table: kept.files.isEmpty ? nil : opened, groups: kept.files.isEmpty ? [] : try opened.splits(),
             schema: schema, columns: schema.names,
             rowFilter: config.filter, pruning: pruning)
     }
@@ -107,7 +107,7 @@ extension ParquetPipelineSource: PipelineSource {
         var units: [SourceUnit] = []
         var index = 0
         let readColumns = Set(fileColumns(for: columns))
-        for (f, reader) in table.readers.enumerated() {
+        try table.readers.forEach { f, reader throws(SluiceError) in
             let path = inputFiles.files[f]
             guard let ident = FileIdentity.of(path) else { throw SluiceError.io(path: path, message: "file disappeared") }
             var splits: [SourceSplit] = []

@@ -50,7 +50,7 @@ final class ParquetRowGroupReader: SplitReader {
     /// The whole row group: file columns, partition columns, filtered, in `output` order.
     /// Synchronous, for callers outside the runner (a join's lookup table).
     func load() throws(SluiceError) -> RecordBatch {
-        let reader = table.readers[split.file]
+        let reader = try table.readers.reader(split.file)
         let read: RecordBatch
         do {
             read = try reader.readRowGroup(split.rowGroup, columns: fileColumns)

@@ -5,19 +5,19 @@ import SluiceParquet
 import Glibc
 #endif
 
-/// Parquet files opened for the file commands: one reader per file (footer read once), the
-/// schema every file shares, and the row groups as splits.
+/// Parquet files opened for the file commands and pipelines: their readers (opened on demand,
+/// see `ParquetReaderSet`), the schema every file shares, and the row groups as splits.
 struct ParquetSource: Sendable {
     /// One row group of one file: the unit of parallel reading.
     struct Split: Sendable, Hashable {
-        /// Index into `files`/`readers`.
+        /// Index into `files` and `readers`.
         let file: Int
         let rowGroup: Int
         let rows: Int
     }
 
     let files: [String]
-    let readers: [ParquetFileReader]
+    let readers: ParquetReaderSet
     /// The readable top-level columns, the same in every file; nested ones are left out.
     let schema: Schema
     /// Columns read, in file order; nil means every readable column.
@@ -30,7 +30,7 @@ struct ParquetSource: Sendable {
     }
 
     /// Every top-level column name of the first file, nested ones included.
-    var allColumnNames: [String] { readers.first?.columnNames ?? [] }
+    var allColumnNames: [String] { readers.first.columnNames }
 
     /// Opens every file and checks that they agree on the readable columns and their types.
     ///
@@ -39,34 +39,24 @@ struct ParquetSource: Sendable {
     /// then all files are reopened reading plain strings, because every batch of one table must
     /// have the same types (statistics and printers rely on it).
     static func open(_ files: [String]) throws(SluiceError) -> ParquetSource {
-        var readers = try openAll(files, options: ParquetReadOptions())
-        let first = readers[0].schema
+        var options = ParquetReadOptions()
+        var first = try ParquetReaderSet.open(files[0], options: options)
         var mixedDictionaries = false
-        for (f, r) in zip(files, readers).dropFirst() where r.schema != first {
-            if plainStrings(r.schema) == plainStrings(first) {
+        for f in files.dropFirst() {
+            let r = try ParquetReaderSet.open(f, options: options)
+            if r.schema == first.schema { continue }
+            if plainStrings(r.schema) == plainStrings(first.schema) {
                 mixedDictionaries = true
                 continue
             }
             throw SluiceError.invalidArgument(
-                "\(f) has columns (\(r.schema)), \(files[0]) has (\(first)): the files of one table must have the same columns")
+                "\(f) has columns (\(r.schema)), \(files[0]) has (\(first.schema)): the files of one table must have the same columns")
         }
         if mixedDictionaries {
-            readers = try openAll(files, options: ParquetReadOptions(dictionaryStrings: false))
+            options = ParquetReadOptions(dictionaryStrings: false)
+            first = try ParquetReaderSet.open(files[0], options: options)
         }
-        return ParquetSource(files: files, readers: readers, schema: readers[0].schema)
-    }
-
-    private static func openAll(_ files: [String], options: ParquetReadOptions) throws(SluiceError) -> [ParquetFileReader] {
-        var out: [ParquetFileReader] = []
-        out.reserveCapacity(files.count)
-        for f in files {
-            do {
-                out.append(try ParquetFileReader(path: f, options: options))
-            } catch {
-                throw SluiceError(error)
-            }
-        }
-        return out
+        return ParquetSource(files: files, readers: ParquetReaderSet(files: files, options: options, first: first), schema: first.schema)
     }
 
     private static func plainStrings(_ s: Schema) -> Schema {
@@ -82,8 +72,8 @@ struct ParquetSource: Sendable {
                 "unknown column '\(n)'\(Suggest.didYouMean(n, all)) (columns: \(all.joined(separator: ", ")))")
         }
         let chosen = all.filter { names.contains($0) }
-        for r in readers {
-            do {
+        try readers.forEach { _, r throws(SluiceError) in
+            do throws(ParquetError) {
                 _ = try r.schema(columns: chosen)
             } catch {
                 throw SluiceError(error)
@@ -95,29 +85,34 @@ struct ParquetSource: Sendable {
     }
 
     /// Every row group of every file, in file order.
-    var splits: [Split] {
+    func splits() throws(SluiceError) -> [Split] {
         var out: [Split] = []
-        for (f, r) in readers.enumerated() {
+        try readers.forEach { f, r throws(SluiceError) in
             for g in 0..<r.rowGroupCount { out.append(Split(file: f, rowGroup: g, rows: r.rowCount(ofRowGroup: g))) }
         }
         return out
     }
 
     /// Rows in all files, from their footers.
-    var rowCount: Int { readers.reduce(0) { $0 + $1.rowCount } }
+    func rowCount() throws(SluiceError) -> Int {
+        var n = 0
+        try readers.forEach { _, r throws(SluiceError) in n += r.rowCount }
+        return n
+    }
 
     /// Reads one row group with the chosen columns.
     func read(_ split: Split) throws(SluiceError) -> RecordBatch {
-        do {
-            return try readers[split.file].readRowGroup(split.rowGroup, columns: projection ?? schema.names)
+        let reader = try readers.reader(split.file)
+        do throws(ParquetError) {
+            return try reader.readRowGroup(split.rowGroup, columns: projection ?? schema.names)
         } catch {
             throw SluiceError(error)
         }
     }
 
     /// Compressed bytes of the column chunks `read(split)` reads.
-    func bytes(of split: Split) -> Int {
-        let reader = readers[split.file]
+    func bytes(of split: Split) throws(SluiceError) -> Int {
+        let reader = try readers.reader(split.file)
         let chosen = Set(projection ?? schema.names)
         let group = reader.metadata.rowGroups[split.rowGroup]
         var total = 0

@@ -26,7 +26,9 @@ public final class ParquetFileReader: Sendable {
     public let listElementTypes: [DataType?]
     let plans: [Result<LeafPlan, ParquetError>]
     let source: ParquetByteSource
-    let scratch = ScratchBufferPool()
+    /// One pool for every reader: a dataset of many small files opens a reader per file, and a
+    /// pool per reader kept each file's buffers alive for the whole run (1.3 GB over 720 files).
+    var scratch: ScratchBufferPool { ScratchBufferPool.shared }
 
     /// Opens `path` and reads its footer.
     public convenience init(path: String, options: ParquetReadOptions = .init()) throws(ParquetError) {

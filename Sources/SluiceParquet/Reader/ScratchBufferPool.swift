@@ -10,6 +10,9 @@ final class ScratchBufferPool: Sendable {
     private let maxBuffers: Int
     private let maxBytes: Int
 
+    /// Shared by all readers; room for a few column chunks per worker.
+    static let shared = ScratchBufferPool(maxBuffers: 16, maxBytes: 128 << 20)
+
     init(maxBuffers: Int = 6, maxBytes: Int = 128 << 20) {
         self.maxBuffers = maxBuffers
         self.maxBytes = maxBytes
