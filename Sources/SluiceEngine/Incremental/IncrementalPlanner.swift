@@ -13,6 +13,7 @@ public enum IncrementalPlanner {
 
     public static func plan(_ config: PipelineConfig, fullRefresh: Bool) throws(SluiceError) -> Outcome {
         guard let inc = config.incremental else { return .run(try PipelinePlan(config)) }
+        let started = Clock.now()
         var sources: [(config: SourceConfig, role: String)] = [(config.source, "the source")]
         for case .join(let j) in config.transforms where j.sliced { sources.append((j.lookupSource, "the lookup at line \(j.location.line)")) }
         var scans: [FileScan] = []
@@ -50,6 +51,7 @@ public enum IncrementalPlanner {
         }
         var plan = try PipelinePlan(restricted)
         plan.incremental = selection
+        plan.planSeconds = Clock.seconds(since: started)
         return .run(plan)
     }
 

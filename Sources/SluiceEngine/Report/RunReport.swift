@@ -23,6 +23,8 @@ public struct RunReport: Sendable {
     /// Rejected rows by `stage/rule`, e.g. `validate/uuid`.
     public var rejectedBy: [String: Int] = [:]
     public var wallSeconds = 0.0
+    /// Planning before the run's clock started (join lookups, an incremental run's slice scan).
+    public var planSeconds = 0.0
     public var cpuSeconds = 0.0
     public var parseSeconds = 0.0
     public var transformSeconds = 0.0
@@ -79,7 +81,7 @@ public struct RunReport: Sendable {
             ("rows_spilled", "\(rowsSpilled)"),
             ("rejected_by_reason", "{" + rejectedBy.keys.sorted().map { JSON.quote($0) + ": \(rejectedBy[$0] ?? 0)" }.joined(separator: ", ") + "}"),
             ("dead_letter", deadLetter.map(JSON.quote) ?? "null"),
-            ("wall_seconds", num(wallSeconds)), ("cpu_seconds", num(cpuSeconds)), ("rows_per_second", num(rowsPerSecond)),
+            ("wall_seconds", num(wallSeconds)), ("plan_seconds", num(planSeconds)), ("cpu_seconds", num(cpuSeconds)), ("rows_per_second", num(rowsPerSecond)),
             ("stage_seconds", "{\"parse\": \(num(parseSeconds)), \"transform\": \(num(transformSeconds)), \"sink\": \(num(sinkSeconds))}"),
             ("peak_memory_bytes", "\(peakMemoryBytes)"), ("budget_peak_bytes", "\(budgetPeakBytes)"),
         ]
@@ -93,6 +95,7 @@ public struct RunReport: Sendable {
         let rate = rowsPerSecond >= 1000 ? "\(Int(rowsPerSecond / 1000))k rows/s" : "\(Int(rowsPerSecond)) rows/s"
         lines.append(
             "\(status): \(rowsWritten) rows written to \(sink), \(rowsRejected) rejected, \(rowsRead) read in \(num1(wallSeconds)) s (\(rate), \(ByteSize.format(bytesRead)))")
+        if planSeconds >= 0.1 { lines.append("planning before that (lookup tables read, slices found): \(num1(planSeconds)) s") }
         if splitsSkipped > 0 || filesSkipped > 0 {
             lines.append("skipped (already committed): \(splitsSkipped) splits, \(filesSkipped) unchanged files")
         }

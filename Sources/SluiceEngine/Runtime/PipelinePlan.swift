@@ -15,6 +15,9 @@ public struct PipelinePlan: Sendable {
     public let outputSchema: Schema
     /// For an incremental run (`IncrementalPlanner`): the slices it recomputes and the files it reads.
     public internal(set) var incremental: SliceSelection?
+    /// Seconds spent planning before the run's clock starts: join lookups are read whole here,
+    /// and an incremental run's slice scan too.
+    public internal(set) var planSeconds = 0.0
 
     /// The inputs: file paths, or what a non-file source reads.
     public var files: [String] { source.inputs }
@@ -28,6 +31,7 @@ public struct PipelinePlan: Sendable {
     }
 
     public init(_ config: PipelineConfig) throws(SluiceError) {
+        let started = Clock.now()
         self.config = config
         let full = try Self.resolveSource(config.source, transforms: config.transforms)
         if OperatorChain.hasStages(config.transforms) {
@@ -87,6 +91,7 @@ public struct PipelinePlan: Sendable {
                     "\(role) column '\(k)'\(Suggest.didYouMean(k, outputSchema.names)) is not in the output (columns: \(outputSchema.names.joined(separator: ", ")))")
             }
         }
+        planSeconds = Clock.seconds(since: started)
     }
 
     /// The source a config describes, checked against the world (files exist, schema known).

@@ -43,6 +43,7 @@ public final class RunSession {
         let sink = plan.makeSink()
         self.sink = sink
         report = RunReport(pipeline: name, runID: runID, sink: sink.label, workers: workers)
+        report.planSeconds = plan.planSeconds
 
         // Recover: the sink's own ledger is the truth when it has one; otherwise the state store.
         if options.fullRefresh { try state.reset(pipeline: name) }
