@@ -2,7 +2,7 @@
 # OCP daily summary from Parquet input (issue 8): `sluice run` of examples/ocp-daily-summary.yml
 # with every source and lookup switched to Parquet (as tests/e2e/test_ocp_summary.py::
 # test_parquet_input_gives_the_same_summary does) against Koku's SQL in DuckDB
-# (tests/e2e/koku_reference.py, adapted to read_parquet, map_concat label merge per row kept) on
+# (tests/e2e/koku_reference.py with fmt=parquet, map_concat label merge per row kept) on
 # the same Parquet files, back to back, best of REPEAT. One-worker runs are pinned with
 # `taskset -c 0`. Checks that both give the same row count and sum(pod_usage_cpu_core_hours).
 #
@@ -55,104 +55,16 @@ sed -e 's/type: csv/type: parquet/' -e 's/\*\.csv/*.parquet/' "$example" >"$pipe
 [ "$(grep -c 'type: parquet' "$pipe")" = 5 ] || { echo "expected 5 parquet sources in $pipe" >&2; exit 1; }
 
 koku="$work/koku_parquet.py"
-cat >"$koku" <<'PYEOF'
+cat >"$koku" <<PYEOF
 """Koku's daily pod summary SQL (tests/e2e/koku_reference.py) over Parquet files, DuckDB, N threads.
-Usage: koku_pq.py FOLDER THREADS [view|table]. Prints: seconds rows sum(pod_usage_cpu_core_hours)."""
-import sys, time, duckdb
-folder, threads = sys.argv[1], int(sys.argv[2])
-mode = sys.argv[3] if len(sys.argv) > 3 else "view"
-keys_list = ['app', 'team', 'tier', 'zone', 'pool', 'version', 'env', 'gpu']
-source_uuid = "00000000-0000-0000-0000-000000000000"
-
-def label_map_sql(column):
-    return (
-        "map_from_entries(list_transform(list_filter(string_split(coalesce({c}, ''), '|'), "
-        "lambda p: strpos(p, ':') > 0 and length(regexp_replace(split_part(p, ':', 1), '^label_', '')) > 0), "
-        "lambda p: {{'key': regexp_replace(split_part(p, ':', 1), '^label_', ''), "
-        "'value': substr(p, strpos(p, ':') + 1)}}))"
-    ).format(c=column)
-
+Usage: koku_parquet.py FOLDER THREADS. Prints: seconds rows sum(pod_usage_cpu_core_hours)."""
+import sys, time
+sys.path.insert(0, "$here/tests/e2e")
+from koku_reference import summary
 t0 = time.time()
-con = duckdb.connect()
-con.execute(f"SET threads={threads}")
-keys = "[" + ", ".join("'" + k + "'" for k in keys_list) + "]"
-ts = "strptime(replace({c}, ' +0000 UTC', ''), '%Y-%m-%d %H:%M:%S')"
-kind = "VIEW" if mode == "view" else "TABLE"
-con.execute(f"""
-    CREATE {kind} pods AS SELECT * FROM read_parquet('{folder}/pod_usage/*.parquet');
-    CREATE {kind} nodes AS SELECT * FROM read_parquet('{folder}/node_labels/*.parquet');
-    CREATE {kind} nss AS SELECT * FROM read_parquet('{folder}/namespace_labels/*.parquet');
-""")
-rows = con.execute(f"""
-    WITH node_daily AS (
-        SELECT node, CAST({ts.format(c='interval_start')} AS DATE) AS day,
-               any_value({label_map_sql('node_labels')}) AS labels
-        FROM nodes GROUP BY 1, 2
-    ), ns_daily AS (
-        SELECT namespace, CAST({ts.format(c='interval_start')} AS DATE) AS day,
-               any_value({label_map_sql('namespace_labels')}) AS labels
-        FROM nss GROUP BY 1, 2
-    ), hourly AS (
-        SELECT p.*, {ts.format(c='p.interval_start')} AS hour,
-               CAST({ts.format(c='p.interval_start')} AS DATE) AS day,
-               CAST(pod_usage_cpu_core_seconds AS DOUBLE) AS cpu_use,
-               CAST(pod_request_cpu_core_seconds AS DOUBLE) AS cpu_req,
-               CAST(pod_limit_cpu_core_seconds AS DOUBLE) AS cpu_lim,
-               CAST(pod_usage_memory_byte_seconds AS DOUBLE) AS mem_use,
-               CAST(pod_request_memory_byte_seconds AS DOUBLE) AS mem_req,
-               CAST(pod_limit_memory_byte_seconds AS DOUBLE) AS mem_lim,
-               CAST(node_capacity_cpu_cores AS DOUBLE) AS cap_cores,
-               CAST(node_capacity_cpu_core_seconds AS DOUBLE) AS cap_cpu_s,
-               CAST(node_capacity_memory_bytes AS DOUBLE) AS cap_mem,
-               CAST(node_capacity_memory_byte_seconds AS DOUBLE) AS cap_mem_s
-        FROM pods p WHERE coalesce(p.node, '') != ''
-    ), node_hour AS (
-        SELECT day, hour, node, max(cap_cpu_s) AS cpu_s, max(cap_mem_s) AS mem_s FROM hourly GROUP BY 1, 2, 3
-    ), node_day AS (
-        SELECT day, node, sum(cpu_s) AS cpu_s, sum(mem_s) AS mem_s FROM node_hour GROUP BY 1, 2
-    ), cluster_day AS (
-        SELECT day, sum(cpu_s) AS cpu_s, sum(mem_s) AS mem_s FROM node_day GROUP BY 1
-    ), labelled AS (
-        SELECT h.*,
-               map_concat(
-                   coalesce(map_from_entries(list_filter(map_entries(nd.labels), lambda e: list_contains({keys}, e.key))), MAP {{}}),
-                   coalesce(map_from_entries(list_filter(map_entries(ns.labels), lambda e: list_contains({keys}, e.key))), MAP {{}}),
-                   coalesce(map_from_entries(list_filter(map_entries({label_map_sql('h.pod_labels')}), lambda e: list_contains({keys}, e.key))), MAP {{}})
-               ) AS merged
-        FROM hourly h
-        LEFT JOIN node_daily nd ON nd.node = h.node AND nd.day = h.day
-        LEFT JOIN ns_daily ns ON ns.namespace = h.namespace AND ns.day = h.day
-    ), json_labelled AS (
-        SELECT *, '{{' || coalesce(array_to_string(list_transform(list_sort(map_entries(merged), 'ASC'),
-                lambda e: to_json(e.key)::VARCHAR || ':' || to_json(e.value)::VARCHAR), ','), '') || '}}' AS pod_labels_json
-        FROM labelled
-    )
-    SELECT l.day AS usage_start, l.namespace, l.node, '{source_uuid}' AS source_uuid, l.pod_labels_json AS pod_labels,
-           max(l.resource_id) AS resource_id,
-           sum(l.cpu_use) / 3600.0 AS pod_usage_cpu_core_hours,
-           sum(l.cpu_req) / 3600.0 AS pod_request_cpu_core_hours,
-           sum(greatest(l.cpu_use, l.cpu_req)) / 3600.0 AS pod_effective_usage_cpu_core_hours,
-           sum(l.cpu_lim) / 3600.0 AS pod_limit_cpu_core_hours,
-           sum(l.mem_use) / 3600.0 * power(2, -30) AS pod_usage_memory_gigabyte_hours,
-           sum(l.mem_req) / 3600.0 * power(2, -30) AS pod_request_memory_gigabyte_hours,
-           sum(greatest(l.mem_use, l.mem_req)) / 3600.0 * power(2, -30) AS pod_effective_usage_memory_gigabyte_hours,
-           sum(l.mem_lim) / 3600.0 * power(2, -30) AS pod_limit_memory_gigabyte_hours,
-           max(l.cap_cores) AS node_capacity_cpu_cores,
-           max(nd.cpu_s) / 3600.0 AS node_capacity_cpu_core_hours,
-           max(l.cap_mem) * power(2, -30) AS node_capacity_memory_gigabytes,
-           max(nd.mem_s) / 3600.0 * power(2, -30) AS node_capacity_memory_gigabyte_hours,
-           max(cd.cpu_s) / 3600.0 AS cluster_capacity_cpu_core_hours,
-           max(cd.mem_s) / 3600.0 * power(2, -30) AS cluster_capacity_memory_gigabyte_hours,
-           CAST(year(l.day) AS VARCHAR) AS year, CAST(month(l.day) AS VARCHAR) AS month,
-           CAST(day(l.day) AS VARCHAR) AS day
-    FROM json_labelled l
-    JOIN node_day nd ON nd.day = l.day AND nd.node = l.node
-    JOIN cluster_day cd ON cd.day = l.day
-    GROUP BY l.day, l.namespace, l.node, l.pod_labels_json
-    ORDER BY usage_start, namespace, node, pod_labels
-""").fetchall()
-dt = time.time() - t0
-print(f"{dt:.3f} {len(rows)} {sum(r[6] for r in rows):.6f}")
+rows = summary(sys.argv[1], "00000000-0000-0000-0000-000000000000",
+               ["app", "team", "tier", "zone", "pool", "version", "env", "gpu"], fmt="parquet", threads=int(sys.argv[2]), kind="VIEW")
+print(f"{time.time() - t0:.3f} {len(rows)} {sum(r['pod_usage_cpu_core_hours'] for r in rows):.6f}")
 PYEOF
 
 # measure LABEL CMD... : best of $repeat by wall. Prints "| label | wall | CPU | RSS | load |".

@@ -30,15 +30,24 @@ def label_map_sql(column: str) -> str:
     ).format(c=column)
 
 
-def summary(folder: str, source_uuid: str, enabled_keys: list[str]) -> list[tuple]:
+def summary(folder: str, source_uuid: str, enabled_keys: list[str], fmt: str = "csv", threads: int | None = None,
+            kind: str = "TABLE") -> list[dict]:
+    """The summary rows as dicts. `fmt` is how the three folders hold the reports: `csv` (read as
+    text) or `parquet` (as `sluice convert` writes them, typed); `kind` TABLE loads them first,
+    VIEW reads them inside the query (for timing the whole thing); `threads` sets DuckDB's."""
     con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads={threads}")
     keys = "[" + ", ".join("'" + k.replace("'", "''") + "'" for k in enabled_keys) + "]"
     ts = "strptime(replace({c}, ' +0000 UTC', ''), '%Y-%m-%d %H:%M:%S')"
-    con.execute(f"""
-        CREATE TABLE pods AS SELECT * FROM read_csv('{folder}/pod_usage/*.csv', header=true, all_varchar=true);
-        CREATE TABLE nodes AS SELECT * FROM read_csv('{folder}/node_labels/*.csv', header=true, all_varchar=true);
-        CREATE TABLE nss AS SELECT * FROM read_csv('{folder}/namespace_labels/*.csv', header=true, all_varchar=true);
-    """)
+    if fmt == "csv":
+        read = "read_csv('{folder}/{sub}/*.csv', header=true, all_varchar=true)"
+        num = "CAST(NULLIF({c}, '') AS DOUBLE)"
+    else:
+        read = "read_parquet('{folder}/{sub}/*.parquet')"
+        num = "CAST({c} AS DOUBLE)"
+    for table, sub in [("pods", "pod_usage"), ("nodes", "node_labels"), ("nss", "namespace_labels")]:
+        con.execute(f"CREATE {kind} {table} AS SELECT * FROM {read.format(folder=folder, sub=sub)}")
     # Daily label tables, as Koku's openshift_*_labels_line_items_daily: one map per key and day.
     rows = con.execute(f"""
         WITH node_daily AS (
@@ -52,16 +61,16 @@ def summary(folder: str, source_uuid: str, enabled_keys: list[str]) -> list[tupl
         ), hourly AS (
             SELECT p.*, {ts.format(c='p.interval_start')} AS hour,
                    CAST({ts.format(c='p.interval_start')} AS DATE) AS day,
-                   CAST(NULLIF(pod_usage_cpu_core_seconds, '') AS DOUBLE) AS cpu_use,
-                   CAST(NULLIF(pod_request_cpu_core_seconds, '') AS DOUBLE) AS cpu_req,
-                   CAST(NULLIF(pod_limit_cpu_core_seconds, '') AS DOUBLE) AS cpu_lim,
-                   CAST(NULLIF(pod_usage_memory_byte_seconds, '') AS DOUBLE) AS mem_use,
-                   CAST(NULLIF(pod_request_memory_byte_seconds, '') AS DOUBLE) AS mem_req,
-                   CAST(NULLIF(pod_limit_memory_byte_seconds, '') AS DOUBLE) AS mem_lim,
-                   CAST(NULLIF(node_capacity_cpu_cores, '') AS DOUBLE) AS cap_cores,
-                   CAST(NULLIF(node_capacity_cpu_core_seconds, '') AS DOUBLE) AS cap_cpu_s,
-                   CAST(NULLIF(node_capacity_memory_bytes, '') AS DOUBLE) AS cap_mem,
-                   CAST(NULLIF(node_capacity_memory_byte_seconds, '') AS DOUBLE) AS cap_mem_s
+                   {num.format(c='pod_usage_cpu_core_seconds')} AS cpu_use,
+                   {num.format(c='pod_request_cpu_core_seconds')} AS cpu_req,
+                   {num.format(c='pod_limit_cpu_core_seconds')} AS cpu_lim,
+                   {num.format(c='pod_usage_memory_byte_seconds')} AS mem_use,
+                   {num.format(c='pod_request_memory_byte_seconds')} AS mem_req,
+                   {num.format(c='pod_limit_memory_byte_seconds')} AS mem_lim,
+                   {num.format(c='node_capacity_cpu_cores')} AS cap_cores,
+                   {num.format(c='node_capacity_cpu_core_seconds')} AS cap_cpu_s,
+                   {num.format(c='node_capacity_memory_bytes')} AS cap_mem,
+                   {num.format(c='node_capacity_memory_byte_seconds')} AS cap_mem_s
             FROM pods p WHERE coalesce(p.node, '') != ''
         ), node_hour AS (
             SELECT day, hour, node, max(cap_cpu_s) AS cpu_s, max(cap_mem_s) AS mem_s FROM hourly GROUP BY 1, 2, 3

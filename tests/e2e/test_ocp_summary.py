@@ -87,17 +87,8 @@ def test_parquet_input_gives_the_same_summary(sluice, work, scenario):
 
 
 def summary_rows(data, source_uuid):
-    """Koku's SQL in DuckDB over the same files (now Parquet), in the order the test reads."""
-    import tempfile
-    import duckdb
-    # koku_reference reads the CSV folders: write them back from the Parquet files for it.
-    with tempfile.TemporaryDirectory() as tmp:
-        from pathlib import Path
-        for f in Path(data).rglob("*.parquet"):
-            out = Path(tmp) / f.relative_to(data).with_suffix(".csv")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            duckdb.sql(f"COPY (SELECT * FROM read_parquet('{f}')) TO '{out}' (HEADER, DELIMITER ',')")
-        rows = summary(tmp, source_uuid, KEYS)
+    """Koku's SQL in DuckDB over the same Parquet files, in the order the test reads."""
+    rows = summary(str(data), source_uuid, KEYS, fmt="parquet")
     cols = ["usage_start", "namespace", "node", "pod_labels", "pod_usage_cpu_core_hours",
             "pod_request_memory_gigabyte_hours", "node_capacity_cpu_core_hours", "cluster_capacity_memory_gigabyte_hours"]
     return sorted((tuple(r[c] for c in cols) for r in rows), key=lambda t: tuple(str(x) for x in t[:4]))
