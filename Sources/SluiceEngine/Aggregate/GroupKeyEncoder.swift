@@ -114,7 +114,7 @@ struct GroupKeyEncoder {
         if types.contains(where: \.isStringLike) { dictionary = DictionaryValues(strings.finish()) }
         return table.keys.withUnsafeBufferPointer { keys in
             types.enumerated().map { j, type in
-                var builder = ColumnBuilder(type.isStringLike ? .int32 : type, capacity: n)
+                let builder = ColumnBuilder(type.isStringLike ? .int32 : type, capacity: n)
                 for g in 0..<n {
                     let base = g * width
                     if keys[base] & (1 << UInt64(j)) != 0 {
