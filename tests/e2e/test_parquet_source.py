@@ -125,3 +125,27 @@ sink: { type: jsonl, path: out.jsonl }
     sluice("run", "p.yml")
     rows = [json.loads(l) for l in (work / "out.jsonl").read_text().splitlines()]
     assert rows == [{"a": 1, "s": "x"}, {"a": 2, "s": None}, {"a": 3, "s": "z"}]
+
+
+def test_many_files_read_with_a_few_readers_open(work, sluice):
+    """Thirty files on two workers: readers are opened on demand and only a few kept (more files
+    than are kept, so files are opened again), and every row of every file arrives once."""
+    t = sales(30_000)
+    (work / "many").mkdir()
+    for k in range(30):
+        pq.write_table(t.slice(k * 1000, 1000), work / "many" / f"part-{k:02d}.parquet", row_group_size=400)
+    write(work / "m.yml", """name: many
+source: {type: parquet, paths: ["many/*.parquet"]}
+transforms:
+  - aggregate: {group_by: [sku], compute: {n: "count(*)", ids: "sum(id)", amount: "sum(amount)"}}
+sink: {type: csv, path: out.csv}
+""")
+    sluice("run", "m.yml", "--workers", 2)
+    got = duckdb.connect().execute(f"SELECT sku, n, ids, amount FROM read_csv('{work}/out.csv') ORDER BY sku").fetchall()
+    want = duckdb.connect().execute(f"""SELECT sku, count(*), sum(id), sum(amount) FROM read_parquet('{work}/many/*.parquet')
+                                        GROUP BY sku ORDER BY sku""").fetchall()
+    assert len(got) == len(want) == 50
+    for g, w in zip(got, want):
+        assert g[:3] == w[:3] and abs(g[3] - w[3]) <= 1e-9 * abs(w[3])
+    assert sum(g[1] for g in got) == 30_000
+    assert last_report(work, "many")["splits_planned"] == 30 * 3
