@@ -51,7 +51,7 @@ import SluiceParquet
         for name in ["t.parquet", "t.bin"] {
             let t = try FileTable(paths: [dir + "/" + name], options: .init())
             #expect(t.format == .parquet)
-            #expect(try t.recordedRowCount() == Self.rows)
+            #expect(t.recordedRowCount == Self.rows)
             #expect(t.schema == Schema([Field("id", .int64), Field("x", .float64), Field("s", .dictionary), Field("d", .date)]))
         }
         #expect(FileTable.format(of: dir + "/t.bin") == .parquet)
@@ -127,7 +127,7 @@ import SluiceParquet
         try Self.write(dir + "/b.parquet", 1_500..<Self.rows, dictionary: false, codec: .snappy)
         let t = try FileTable(paths: [dir + "/*.parquet"], options: .init())
         #expect(t.files == [dir + "/a.parquet", dir + "/b.parquet"])
-        #expect(try t.recordedRowCount() == Self.rows)
+        #expect(t.recordedRowCount == Self.rows)
         #expect(t.schema[2] == Field("s", .string))
         var all: [RecordBatch] = []
         try t.forEachBatch { b, _ in all.append(b) }

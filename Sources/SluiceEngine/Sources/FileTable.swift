@@ -58,10 +58,10 @@ public struct FileTable: Sendable {
     }
 
     /// The number of rows when the files record it without being read (Parquet footers).
-    public func recordedRowCount() throws(SluiceError) -> Int? {
+    public var recordedRowCount: Int? {
         switch backing {
         case .csv: nil
-        case .parquet(let s): try s.rowCount()
+        case .parquet(let s): s.rowCount
         }
     }
 
@@ -188,7 +188,7 @@ public struct FileTable: Sendable {
             }
         case .parquet(let source):
             let step = max(batchRows, 1)
-            for split in try source.splits() where split.rows > 0 {
+            for split in source.splits where split.rows > 0 {
                 if have >= limit { return }
                 let group = try source.read(split)
                 var start = 0
@@ -227,7 +227,7 @@ public struct FileTable: Sendable {
         case .parquet(let source):
             // An empty row group has nothing to read, and writers lay out its chunks oddly
             // (pyarrow gives a data page offset of 0), so it is not read at all.
-            let all = try source.splits().filter { $0.rows > 0 }
+            let all = source.splits.filter { $0.rows > 0 }
             return try await Self.runWorkers(units: all.count, workers: workers, initial: initial) { k, partial, tally in
                 fold(&partial, try source.read(all[k]))
                 tally.bytes += try source.bytes(of: all[k])

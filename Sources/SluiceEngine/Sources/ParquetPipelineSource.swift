@@ -52,7 +52,7 @@ struct ParquetPipelineSource: Sendable {
             }
         }
         return ParquetPipelineSource(
-            config: config, inputFiles: kept, table: kept.files.isEmpty ? nil : opened, groups: kept.files.isEmpty ? [] : try opened.splits(),
+            config: config, inputFiles: kept, table: kept.files.isEmpty ? nil : opened, groups: kept.files.isEmpty ? [] : opened.splits,
             schema: schema, columns: schema.names,
             rowFilter: config.filter, pruning: pruning)
     }

@@ -18,6 +18,8 @@ struct ParquetSource: Sendable {
 
     let files: [String]
     let readers: ParquetReaderSet
+    /// Every row group of every file, in file order, read from the footers once, at `open`.
+    let splits: [Split]
     /// The readable top-level columns, the same in every file; nested ones are left out.
     let schema: Schema
     /// Columns read, in file order; nil means every readable column.
@@ -42,8 +44,10 @@ struct ParquetSource: Sendable {
         var options = ParquetReadOptions()
         var first = try ParquetReaderSet.open(files[0], options: options)
         var mixedDictionaries = false
-        for f in files.dropFirst() {
+        var splits = groups(first, file: 0)
+        for (k, f) in files.enumerated().dropFirst() {
             let r = try ParquetReaderSet.open(f, options: options)
+            splits += groups(r, file: k)
             if r.schema == first.schema { continue }
             if plainStrings(r.schema) == plainStrings(first.schema) {
                 mixedDictionaries = true
@@ -56,7 +60,12 @@ struct ParquetSource: Sendable {
             options = ParquetReadOptions(dictionaryStrings: false)
             first = try ParquetReaderSet.open(files[0], options: options)
         }
-        return ParquetSource(files: files, readers: ParquetReaderSet(files: files, options: options, first: first), schema: first.schema)
+        return ParquetSource(
+            files: files, readers: ParquetReaderSet(files: files, options: options, first: first), splits: splits, schema: first.schema)
+    }
+
+    private static func groups(_ r: ParquetFileReader, file: Int) -> [Split] {
+        (0..<r.rowGroupCount).map { Split(file: file, rowGroup: $0, rows: r.rowCount(ofRowGroup: $0)) }
     }
 
     private static func plainStrings(_ s: Schema) -> Schema {
@@ -72,33 +81,19 @@ struct ParquetSource: Sendable {
                 "unknown column '\(n)'\(Suggest.didYouMean(n, all)) (columns: \(all.joined(separator: ", ")))")
         }
         let chosen = all.filter { names.contains($0) }
-        try readers.forEach { _, r throws(SluiceError) in
-            do throws(ParquetError) {
-                _ = try r.schema(columns: chosen)
-            } catch {
-                throw SluiceError(error)
-            }
+        // `open` checked that every file has the first one's columns and types.
+        do throws(ParquetError) {
+            _ = try readers.first.schema(columns: chosen)
+        } catch {
+            throw SluiceError(error)
         }
         var s = self
         s.projection = chosen
         return s
     }
 
-    /// Every row group of every file, in file order.
-    func splits() throws(SluiceError) -> [Split] {
-        var out: [Split] = []
-        try readers.forEach { f, r throws(SluiceError) in
-            for g in 0..<r.rowGroupCount { out.append(Split(file: f, rowGroup: g, rows: r.rowCount(ofRowGroup: g))) }
-        }
-        return out
-    }
-
     /// Rows in all files, from their footers.
-    func rowCount() throws(SluiceError) -> Int {
-        var n = 0
-        try readers.forEach { _, r throws(SluiceError) in n += r.rowCount }
-        return n
-    }
+    var rowCount: Int { splits.reduce(0) { $0 + $1.rows } }
 
     /// Reads one row group with the chosen columns.
     func read(_ split: Split) throws(SluiceError) -> RecordBatch {

@@ -12,7 +12,7 @@ extension Inspect {
         if json {
             var o = JSONObject()
             o.add("format", string: "parquet")
-            o.add("rows", int: try table.recordedRowCount())
+            o.add("rows", int: table.recordedRowCount)
             o.add("files", raw: JSONObject.array(summaries.map(Self.summaryJSON)))
             if let m = measured {
                 o.add("rows_read", int: m.statistics.rows)
@@ -25,7 +25,7 @@ extension Inspect {
         }
         var out = summaries.map(Self.summaryText).joined(separator: "\n")
         if summaries.count > 1 {
-            out += "\ntotal: \(try table.recordedRowCount() ?? 0) rows in \(summaries.count) files\n"
+            out += "\ntotal: \(table.recordedRowCount ?? 0) rows in \(summaries.count) files\n"
         }
         if let m = measured {
             let rate = m.seconds > 0 ? Int(Double(m.statistics.rows) / m.seconds) : 0
