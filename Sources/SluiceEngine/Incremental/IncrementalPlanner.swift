@@ -16,10 +16,11 @@ public enum IncrementalPlanner {
         let started = Clock.now()
         var sources: [(config: SourceConfig, role: String)] = [(config.source, "the source")]
         for case .join(let j) in config.transforms where j.sliced { sources.append((j.lookupSource, "the lookup at line \(j.location.line)")) }
-        var scans: [FileScan] = []
-        for s in sources { scans.append(try FileScan(s.config, role: "an incremental input")) }
-        let inputs = scans.map { scan in
-            scan.files.compactMap { p in FileIdentity.of(p).map { InputFile(path: p, size: $0.size, modified: $0.modified) } }
+        // Listing is enough here: only the new and changed files are opened, below.
+        var listed: [[String]] = []
+        for s in sources { listed.append(try FileScan.files(of: s.config)) }
+        let inputs = listed.map { files in
+            files.compactMap { p in FileIdentity.of(p).map { InputFile(path: p, size: $0.size, modified: $0.modified) } }
         }
 
         let store: (any StateStore)? = try PipelinePlan.stateDirectory(config).map { dir throws(SluiceError) in try SQLiteStateStore(path: FileIO.join(dir, "state.sqlite")) }
@@ -27,7 +28,7 @@ public enum IncrementalPlanner {
         let changed = Set(SliceSelection.changed(inputs, known: known).map(\.path))
         var scanned: [String: Set<String>] = [:]
         for (k, s) in sources.enumerated() {
-            let todo = scans[k].files.filter { changed.contains($0) && scanned[$0] == nil }
+            let todo = listed[k].filter { changed.contains($0) && scanned[$0] == nil }
             if todo.isEmpty { continue }
             for (path, slices) in try slices(of: Set(todo), source: s.config, by: inc, role: s.role) { scanned[path] = slices }
         }
@@ -39,12 +40,12 @@ public enum IncrementalPlanner {
         }
 
         var restricted = config
-        restricted.source = narrowed(config.source, to: selection.reads[0], by: inc)
+        restricted.source = narrowed(config.source, to: selection.reads[0])
         if selection.reads[0].filtered { restricted.transforms.insert(.filter(filter(inc, selection.slices), inc.location), at: 0) }
         var k = 1
         for (i, t) in restricted.transforms.enumerated() {
             guard case .join(var j) = t, j.sliced else { continue }
-            j.lookupSource = narrowed(j.lookupSource, to: selection.reads[k], by: inc)
+            j.lookupSource = narrowed(j.lookupSource, to: selection.reads[k])
             if selection.reads[k].filtered { j.lookupTransforms.insert(.filter(filter(inc, selection.slices), inc.location), at: 0) }
             restricted.transforms[i] = .join(j)
             k += 1
@@ -63,7 +64,7 @@ public enum IncrementalPlanner {
 
     /// The source reading only `read.files`. An input left with no file keeps its listing and
     /// relies on the filter, since a source needs a file to know its schema.
-    static func narrowed(_ source: SourceConfig, to read: SliceSelection.InputRead, by inc: IncrementalConfig) -> SourceConfig {
+    static func narrowed(_ source: SourceConfig, to read: SliceSelection.InputRead) -> SourceConfig {
         switch source {
         case .csv(var c):
             c.only = Set(read.files)
@@ -78,7 +79,7 @@ public enum IncrementalPlanner {
 
     /// The distinct slices of each file in `files`, reading only the columns of the `by` expression.
     static func slices(of files: Set<String>, source: SourceConfig, by inc: IncrementalConfig, role: String) throws(SluiceError) -> [String: Set<String>] {
-        let narrow = narrowed(source, to: .init(files: Array(files), filtered: false), by: inc)
+        let narrow = narrowed(source, to: .init(files: Array(files), filtered: false))
         let scan = try FileScan(narrow, role: "an incremental input").projected(to: inc.expression.columnReferences)
         let bound: BoundExpression
         do {

@@ -23,15 +23,7 @@ struct CSVSource: Sendable {
 
     /// Expands globs, checks that something matches and that every file's header agrees.
     static func resolve(_ config: CSVSourceConfig) throws(SluiceError) -> CSVSource {
-        var files: [String] = []
-        for p in config.paths {
-            let matched = Glob.expand(p)
-            if matched.isEmpty {
-                let what = p.contains(where: { "*?[".contains($0) }) ? "no file matches '\(p)'" : "file not found: '\(p)'"
-                throw config.location.error("\(what) (relative paths are resolved from \(FileIO.currentDirectory))")
-            }
-            for f in matched where !files.contains(f) { files.append(f) }
-        }
+        var files = try expand(config)
         let first = files[0]
         if let only = config.only { files = files.filter(only.contains) }
         let schema: Schema
@@ -57,6 +49,22 @@ struct CSVSource: Sendable {
             }
         }
         return CSVSource(config: config, files: files, schema: schema)
+    }
+
+    /// The files the paths name, globs expanded, each once, in order; a path that matches
+    /// nothing is an error. Opens no file.
+    static func expand(_ config: CSVSourceConfig) throws(SluiceError) -> [String] {
+        var files: [String] = []
+        var seen = Set<String>()
+        for p in config.paths {
+            let matched = Glob.expand(p)
+            if matched.isEmpty {
+                let what = p.contains(where: { "*?[".contains($0) }) ? "no file matches '\(p)'" : "file not found: '\(p)'"
+                throw config.location.error("\(what) (relative paths are resolved from \(FileIO.currentDirectory))")
+            }
+            for f in matched where seen.insert(f).inserted { files.append(f) }
+        }
+        return files
     }
 
     static func rewrap(_ e: SluiceError, at location: ConfigLocation) -> SluiceError {

@@ -22,6 +22,16 @@ enum FileScan {
         }
     }
 
+    /// The files a file source reads, listed without opening them (no schema inference, no
+    /// footers). A Parquet source's filter on folder values is not applied here.
+    static func files(of config: SourceConfig) throws(SluiceError) -> [String] {
+        switch config {
+        case .csv(let c): try CSVSource.expand(c)
+        case .parquet(let c): try ParquetDatasetFiles.resolve(c).files
+        case .http(let c): throw c.location.error("an incremental input is read from files; an API source cannot be one")
+        }
+    }
+
     /// The columns a scan produces, after `projected(to:)`.
     var readSchema: Schema {
         switch self {
@@ -40,11 +50,8 @@ enum FileScan {
     /// The same files, reading only `columns`.
     func projected(to columns: Set<String>) -> FileScan {
         switch self {
-        case .csv(let s):
-            return .csv(s.projecting(columns))
-        case .parquet(var s):
-            s.columns = s.schema.names.filter { columns.contains($0) }
-            return .parquet(s)
+        case .csv(let s): .csv(s.projecting(columns))
+        case .parquet(let s): .parquet(s.projecting(columns))
         }
     }
 

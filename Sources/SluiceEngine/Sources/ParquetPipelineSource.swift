@@ -95,7 +95,10 @@ struct ParquetPipelineSource: Sendable {
 extension ParquetPipelineSource: PipelineSource {
     var inputs: [String] { inputFiles.files }
 
-    func projected(to columns: Set<String>) throws(SluiceError) -> any PipelineSource {
+    func projected(to columns: Set<String>) throws(SluiceError) -> any PipelineSource { projecting(columns) }
+
+    /// The same source reading only `columns` (in schema order).
+    func projecting(_ columns: Set<String>) -> ParquetPipelineSource {
         var s = self
         s.columns = schema.names.filter { columns.contains($0) }
         return s
