@@ -213,6 +213,24 @@ sink: {{type: postgres, url: "${{DATABASE_URL}}", table: empty_{mode}, mode: {mo
     assert ledger(postgres, f"pg-empty-{mode}")[0] == 2
 
 
+def test_an_aggregate_over_many_files_commits(work, sluice, postgres):
+    """The ledger row of an aggregate's commit names its inputs in bounded text: the paths of
+    150 files joined passed the 2,704-byte limit of the ledger's index on `file`."""
+    for k in range(150):
+        write(work / "in" / f"daily-report-with-a-long-name-{k:04d}.csv", f"day,src,amount,note\n2024-01-0{1 + k % 3},s{k},{k},n\n")
+    write(work / "p.yml", """name: pg-many
+source: {type: csv, paths: ["in/*.csv"], schema: {day: date, src: string, amount: float64, note: string}}
+transforms:
+  - aggregate: {group_by: [day], compute: {total: sum(amount), files: "count(*)"}}
+sink: {type: postgres, url: "${DATABASE_URL}", table: many_files, mode: upsert, key: [day]}
+""")
+    sluice("run", "p.yml", env={"DATABASE_URL": postgres})
+    assert rows(postgres, "SELECT day, total, files FROM many_files ORDER BY day") == [
+        ["2024-01-01", str(sum(range(0, 150, 3))), "50"], ["2024-01-02", str(sum(range(1, 150, 3))), "50"],
+        ["2024-01-03", str(sum(range(2, 150, 3))), "50"]]
+    assert psql(postgres, "SELECT file FROM sluice_ledger WHERE pipeline = 'pg-many'") == "in/daily-report-with-a-long-name-0000.csv and 149 more"
+
+
 def test_sigkill_midway_then_rerun_loads_each_row_once(work, sluice, postgres):
     telecom_pipeline(work, "pg-kill", "telecom_kill", extra_source="  split_size: 1MB\n", extra="workers: 2\n")
     sluice("generate", "telecom", "--rows", 1_500_000, "--out", "data/telecom/telecom.csv")
