@@ -68,7 +68,8 @@ struct CStringScratch: ~Copyable {
 
 extension ExpressionBinder {
     /// `matches(s, 'regex')`: whether the POSIX extended regex matches anywhere in `s`. The
-    /// pattern must be a literal; it is compiled here, once.
+    /// pattern must be a literal; it is compiled here, once, and matched by `BytePattern` when
+    /// it is simple enough (`regcomp` still checks it, so errors read the same either way).
     func bindMatches(_ args: [BoundNode], _ e: Expr) throws(SluiceError) -> BoundNode {
         try checkArity("matches", args, 2...2, e)
         let x = args[0]
@@ -79,7 +80,16 @@ extension ExpressionBinder {
         if let null = nullIfAnyNull(.bool, e, [x]) { return null }
         let inner = x.evaluator
         let evaluate: Evaluator
-        if type == .dictionary {
+        if let fast = BytePattern(pattern) {
+            evaluate = { batch throws(SluiceError) in
+                let c = try inner(batch)
+                if type == .dictionary { return dictionaryPredicate(c) { fast.matches($0) } }
+                let strings = StringColumnInput(c)
+                let bits = Bits.fromPredicate(count: c.count) { fast.matches(strings.bytes($0)) }
+                withExtendedLifetime(c) {}
+                return makeBoolColumn(bits, Validity(of: c), count: c.count)
+            }
+        } else if type == .dictionary {
             evaluate = { batch throws(SluiceError) in
                 var scratch = CStringScratch()
                 return dictionaryPredicate(try inner(batch)) { regex.matches($0, &scratch) }
