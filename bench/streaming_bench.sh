@@ -6,6 +6,8 @@
 #   throughput — a backlog of FILES x BIG events already in the folder, taken with --once;
 #                prints rows/s over the run and while busy
 # Usage: bench/streaming_bench.sh [latency|throughput|both]   (SLUICE=path/to/release/sluice)
+#        EXTRA_SED='s/connections: 2/connections: 1/' edits the throughput pipeline (sed script);
+#        KEEP=1 keeps the work folder (reports, batches.jsonl)
 set -euo pipefail
 what=${1:-both}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +17,7 @@ files=${FILES:-100} big=${BIG:-20000}
 work=$(mktemp -d /tmp/sluice-stream-bench.XXXX)
 chmod 755 "$work"
 url=$(bash "$here/scripts/pg-cluster.sh" start "$work/pg")
-trap 'bash "$here/scripts/pg-cluster.sh" stop "$work/pg"; rm -rf "$work"' EXIT
+trap 'bash "$here/scripts/pg-cluster.sh" stop "$work/pg"; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 export DATABASE_URL=$url
 
 pipeline() {  # $1 = folder, $2 = table
@@ -53,7 +55,7 @@ if [ "$what" = throughput ] || [ "$what" = both ]; then
   "$sluice" generate events --batches "$files" --events "$big" --invalid-rate 0.05 --seed 5 --out "$work/thr" 2>/dev/null
   cat thr/*.csv > /dev/null  # page cache
   pipeline thr thr
-  sed -i 's/max_files_per_trigger: 100/max_files_per_trigger: 20/' thr.yml
+  sed -i "s/max_files_per_trigger: 100/max_files_per_trigger: 20/; ${EXTRA_SED:-}" thr.yml
   "$sluice" run thr.yml --once --quiet
   echo "throughput: backlog of $files files x $big events"
   summary thr

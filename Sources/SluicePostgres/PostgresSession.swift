@@ -62,8 +62,12 @@ public final class PostgresSession: @unchecked Sendable {
     /// Set when a statement failed because the connection broke (not because of the statement).
     public private(set) var lost = false
 
+    /// The SQLSTATE of the last statement that failed on the server, if it did.
+    public private(set) var lastSQLState: String?
+
     func mapError(_ context: String, _ error: any Error) -> SluiceError {
         if PostgresErrorText.isConnectionLoss(error) || connection.isClosed { lost = true }
+        lastSQLState = PostgresErrorText.serverFields(error)?.sqlState
         return PostgresErrorText.error(context, error, settings)
     }
 

@@ -26,11 +26,25 @@ public final class PostgresTableLoader: @unchecked Sendable {
     public var retries = 8
     public var firstBackoff: Duration = .milliseconds(250)
     /// How many times a lost connection was re-established.
-    public private(set) var reconnects = 0
+    public internal(set) var reconnects = 0
     /// Whether COPY uses the binary format (decided by `open` from the table's column types).
     public private(set) var binary = false
     /// Maps a 1-based line of the current split's COPY stream to `file:line` of its source row.
     public var locate: ((Int) -> String?)?
+    /// The current split's place among the sink's splits in flight, when there are several.
+    public var order: (PostgresMergeOrder, index: Int)?
+    /// How the current split's rows reach the table: straight into it, or through the stage.
+    var route = SplitRoute.undecided
+    /// The yield epoch when the current direct COPY began (see `PostgresMergeOrder`).
+    var directSince = 0
+    /// Set when the current direct COPY stopped on a key (SQLSTATE 23505, or 55P03 when
+    /// another split's transaction held it): the rest of the split is only kept in `sent`,
+    /// and the commit loads it all through the stage.
+    var directFailure: String?
+    /// Splits left to send through the stage before a direct COPY is tried again.
+    var stagedAfterFallback = 0
+    /// Whether the table declares every key column NOT NULL (a primary key does).
+    var keysNotNull = false
 
     public init(settings: PostgresConnectionSettings, options: PostgresLoadOptions, pipeline: String) {
         self.settings = settings
@@ -50,6 +64,7 @@ public final class PostgresTableLoader: @unchecked Sendable {
         l.columnTypes = columnTypes
         l.schema = schema
         l.binary = binary
+        l.keysNotNull = keysNotNull
         l.retries = retries
         l.firstBackoff = firstBackoff
         return l
@@ -69,6 +84,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
         // dead connection could wait forever.
         copy?.abandon()
         copy = nil
+        directFailure = nil
+        if route == .direct { route = .undecided }
         inTransaction = false
         copyLost = false
         await session?.close()
@@ -147,10 +164,13 @@ public final class PostgresTableLoader: @unchecked Sendable {
                 try await s.execute("CREATE INDEX ON \(t.quoted) (\(cols))", context: "indexing \(t)")
             }
             for f in schema.fields { columnTypes[f.name] = PostgresTableDefinition.sqlType(f.type) }
+            keysNotNull = !key.isEmpty
         } else {
             let problems = PostgresTableDefinition.problems(table: t, existing: existing, schema: schema)
             if !problems.isEmpty { throw .sink(problems.joined(separator: "; ")) }
             for c in existing { columnTypes[c.name] = c.type }
+            let notNull = Set(existing.filter(\.notNull).map(\.name))
+            keysNotNull = !options.key.isEmpty && options.key.allSatisfy { notNull.contains($0) }
             if options.mode == .upsert || options.mode == .insertIgnore { try await checkUniqueKey(s) }
         }
         try await s.execute("COMMIT", context: "creating \(t)")
@@ -226,13 +246,35 @@ public final class PostgresTableLoader: @unchecked Sendable {
             try await s.execute("BEGIN", context: "starting a transaction")
             inTransaction = true
         }
-        if copying, copy == nil {
-            if statements.usesStage {
+        if copying, copy == nil, directFailure == nil {
+            if route == .undecided { route = chooseRoute() }
+            if route == .direct {
+                try await s.execute("SAVEPOINT sluice_copy", context: "starting the split")
+                if let (o, _) = order {
+                    directSince = o.epoch
+                    try await s.execute("SET LOCAL lock_timeout = '\(o.lockTimeoutMilliseconds)ms'", context: "starting the split")
+                }
+            } else if statements.usesStage {
                 try await s.execute(statements.createStage(types: columnTypes), context: "creating the staging table")
             }
-            copy = s.beginCopy(into: statements.copyTarget, columns: schema.names, binary: binary)
+            copy = s.beginCopy(into: route == .direct ? statements.table : statements.copyTarget, columns: schema.names, binary: binary)
             if binary { try await sendOnce(ByteBuffer(bytes: CopyBinaryEncoder.header)) }
         }
+    }
+
+    /// `insert_ignore` copies a split straight into the table, the common case being that its
+    /// keys are all new: measured here that costs the server about half of COPY into the stage
+    /// plus `INSERT ... ON CONFLICT`. A key that is already there stops that COPY, and the
+    /// split goes through the stage after all; after such a fallback the next splits go there
+    /// directly for a while, so a load of mostly known keys does not pay twice for each split.
+    func chooseRoute() -> SplitRoute {
+        // A nullable key column would take nulls that the stage (NOT NULL there) refuses.
+        guard options.mode == .insertIgnore, keysNotNull else { return .staged }
+        if stagedAfterFallback > 0 {
+            stagedAfterFallback -= 1
+            return .staged
+        }
+        return .direct
     }
 
     /// Appends COPY text rows (whole lines) to the split being loaded.
@@ -269,6 +311,7 @@ public final class PostgresTableLoader: @unchecked Sendable {
 
     func send(_ chunk: ByteBuffer) async throws(SluiceError) {
         sent.append(chunk)
+        if directFailure != nil { return }
         do {
             try await begin(copying: true)
             try await sendOnce(chunk)
@@ -279,15 +322,28 @@ public final class PostgresTableLoader: @unchecked Sendable {
     }
 
     func sendOnce(_ chunk: ByteBuffer) async throws(SluiceError) {
+        if directFailure != nil { return }
         guard let c = copy else { throw .sink("\(label): COPY is not running") }
         do {
             try await c.send(chunk)
         } catch {
             // The server's error arrives with the COPY's end; report that one, not the write's.
             copy = nil
-            do { try await c.finish() } catch let e { throw copyError(e) }
+            do { try await c.finish() } catch let e {
+                if keyStopped(e) { return }
+                throw copyError(e)
+            }
             throw copyError(error)
         }
+    }
+
+    /// Whether a direct COPY failed on a key (then noted in `directFailure`, and not an error).
+    func keyStopped(_ error: any Error) -> Bool {
+        guard route == .direct, let state = PostgresErrorText.serverFields(error)?.sqlState, state == "23505" || state == "55P03" else {
+            return false
+        }
+        directFailure = state
+        return true
     }
 
     /// A COPY failure as one line: the server's message, the table and column, and where the
@@ -314,144 +370,6 @@ public final class PostgresTableLoader: @unchecked Sendable {
         guard let r = context.firstRange(of: ", line ") else { return nil }
         let digits = context[r.upperBound...].prefix { $0.isNumber }
         return Int(digits)
-    }
-
-    /// What `commit` found.
-    public enum CommitOutcome: Sendable, Equatable {
-        case committed
-        /// The same bytes with the same content were committed before under another identity
-        /// of the file (it was touched or copied): nothing was written.
-        case alreadyCommitted(splitID: String)
-    }
-
-    /// Ends the split's COPY, moves the rows per mode, records `entry` in the ledger, and commits,
-    /// all in one transaction. `currentSources` are the identities of the current input files
-    /// (replace mode keeps rows those wrote earlier in this load).
-    ///
-    /// A lost connection (server restart, terminated backend, network) is retried with backoff:
-    /// on a new connection the ledger tells whether the COMMIT got through; if not, the split is
-    /// replayed and committed again.
-    ///
-    /// `gate`, when given, is awaited once the split's rows are all in the transaction and before
-    /// anything else (the mode's statement, the ledger row, COMMIT): a sink that loads several
-    /// splits at once on several connections passes "the split before this one committed", so
-    /// that splits commit in order. If it throws, the split is not committed and that error is
-    /// thrown, without a retry.
-    public func commit(
-        _ entry: PostgresLedgerEntry, target: String, currentSources: [String],
-        after gate: (@Sendable () async throws(SluiceError) -> Void)? = nil
-    ) async throws(SluiceError) -> CommitOutcome {
-        var attempt = 0
-        // The gate is awaited once: a retry after a lost connection does not ask again.
-        var gateOutcome: Result<Void, SluiceError>?
-        func passGate() async throws(SluiceError) {
-            if gateOutcome == nil, let gate {
-                do throws(SluiceError) {
-                    try await gate()
-                    gateOutcome = .success(())
-                } catch {
-                    gateOutcome = .failure(error)
-                }
-            }
-            if case .failure(let e) = gateOutcome { throw e }
-        }
-        while true {
-            do throws(SluiceError) {
-                let outcome = try await commitOnce(entry, target: target, currentSources: currentSources, gate: passGate)
-                sent.removeAll()
-                return outcome
-            } catch {
-                attempt += 1
-                if case .failure(let e) = gateOutcome { throw e }
-                guard connectionLost, attempt <= retries else { throw error }
-                // Only two ways on: the ledger shows the COMMIT got through, or the split is
-                // replayed into a new transaction. Trying the COMMIT again without the replay
-                // (say, because the server was still starting when we asked) would record the
-                // split without its rows.
-                while true {
-                    await disconnect()
-                    try await backoff(attempt)
-                    do {
-                        if try await isCommitted(splitID: entry.splitID) {
-                            sent.removeAll()
-                            pending.clear()
-                            return .committed
-                        }
-                        try await replay()
-                        reconnects += 1
-                        break
-                    } catch {
-                        attempt += 1
-                        guard connectionLost, attempt <= retries else { throw error }
-                    }
-                }
-            }
-        }
-    }
-
-    func commitOnce(
-        _ entry: PostgresLedgerEntry, target: String, currentSources: [String], gate: () async throws(SluiceError) -> Void
-    ) async throws(SluiceError) -> CommitOutcome {
-        // The split's rows that were sent must be in this transaction's COPY; a COMMIT without
-        // them would record the split as loaded with its rows missing.
-        guard sent.isEmpty || copy != nil else {
-            throw .sink("\(label): split \(entry.splitID) lost its COPY before COMMIT; nothing was committed")
-        }
-        try await begin(copying: pending.readableBytes > 0)
-        let s = try await connection()
-        try await flush()
-        if copy != nil, binary { try await sendOnce(ByteBuffer(bytes: CopyBinaryEncoder.trailer)) }
-        if let c = copy {
-            copy = nil
-            do { try await c.finish() } catch { throw copyError(error) }
-        }
-        try await gate()
-        // Waiting at the gate, the connection sat idle in its transaction and may have died
-        // meanwhile (a terminated backend): a statement sent on it then was seen to get no answer
-        // until the 120 s deadline, so a closed connection goes straight to the retry.
-        if s.isClosed {
-            copyLost = true
-            throw .sink("\(label): the connection closed while split \(entry.splitID) waited for the split before it")
-        }
-        if options.mode == .append {
-            let earlier = try await s.rows(
-                statements.overlappingLedger,
-                [.text(pipeline), .text(entry.file), .int(entry.byteStart), .int(entry.byteEnd), .text(entry.splitID)],
-                context: "reading \(statements.ledger)")
-            if let e = earlier.first {
-                let same = earlier.count == 1 && Int64(e[1] ?? "") == entry.byteStart && Int64(e[2] ?? "") == entry.byteEnd
-                    && e[3] == entry.checksum && Int(e[4] ?? "") == entry.rows
-                await rollback()
-                if same {
-                    try await record(entry, target: target)
-                    return .alreadyCommitted(splitID: e[0] ?? "")
-                }
-                throw .sink(
-                    "\(entry.file) changed after bytes \(e[1] ?? "?")-\(e[2] ?? "?") of it were loaded into \(options.table) "
-                        + "(split \(e[0] ?? "?"), \(e[4] ?? "?") rows, checksum \(e[3] ?? "?"), committed \(e[5] ?? "?")); "
-                        + "now bytes \(entry.byteStart)-\(entry.byteEnd) hold \(entry.rows) rows with checksum \(entry.checksum). "
-                        + "Loading them would duplicate or mix rows, so nothing was written: restore the file, or use --full-refresh")
-            }
-        }
-        // A split without rows (say, an aggregate with no groups) never made the staging table.
-        if let merge = statements.merge, entry.rows > 0 {
-            // DISTINCT ON sorts the whole split: in memory, not in temp files.
-            if options.mode != .replace { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
-            let sources = PostgresValue.textArray(currentSources)
-            if options.mode == .replace {
-                try await s.rows(statements.replaceDelete, [.text(pipeline), .text(target), sources], context: "replacing partitions of \(options.table)")
-            }
-            try await s.rows(merge, context: "moving the rows of \(entry.file) into \(options.table) (\(options.mode.rawValue))")
-            if options.mode == .replace {
-                let r = statements.replaceRecord
-                try await s.rows(r[0], [.text(pipeline), .text(target), sources], context: "recording partitions")
-                try await s.rows(r[1], [.text(pipeline), .text(target), .text(entry.source)], context: "recording partitions")
-            }
-        }
-        try await s.rows(statements.insertLedger, ledgerValues(entry, target: target), context: "recording the split in \(statements.ledger)")
-        try await s.execute("COMMIT", context: "committing split \(entry.splitID)")
-        inTransaction = false
-        return .committed
     }
 
     func ledgerValues(_ e: PostgresLedgerEntry, target: String) -> [PostgresValue] {
@@ -481,6 +399,8 @@ public final class PostgresTableLoader: @unchecked Sendable {
     public func rollback() async {
         pending.clear()
         sent.removeAll()
+        route = .undecided
+        directFailure = nil
         if let c = copy {
             copy = nil
             await c.cancel()
@@ -498,4 +418,13 @@ public final class PostgresTableLoader: @unchecked Sendable {
         await session?.close()
         session = nil
     }
+}
+
+/// How a split's rows reach the table (see `PostgresTableLoader.chooseRoute`).
+enum SplitRoute {
+    case undecided
+    /// COPY into the table itself, inside the savepoint `sluice_copy`.
+    case direct
+    /// COPY into the staging table, then the mode's statement.
+    case staged
 }

@@ -19,7 +19,8 @@ import SluicePostgres
 /// file whose last split is in the ledger has all its splits there. `awaitCommits` (called by
 /// the engine at the end of every `process`) surfaces a failure that came after its `commit`
 /// returned, naming the split, so such a run fails; the ledger then lacks that split and every
-/// later one, and the next run loads them.
+/// later one, and the next run loads them. In the keyed modes the splits in flight merge at
+/// once, before their turn to commit (`PostgresMergeOrder` keeps that free of deadlocks).
 public final class PostgresSink: Sink, @unchecked Sendable {
     let config: PostgresSinkConfig
     /// The pipeline's input files: their identities tell replace mode which rows belong to this load.
@@ -35,6 +36,10 @@ public final class PostgresSink: Sink, @unchecked Sendable {
     /// The last split handed off: the next one commits after it.
     var previous: Task<Void, any Error>?
     var nextLane = 0
+    /// Lets splits in flight merge at the same time (keyed modes, several connections).
+    let mergeOrder = PostgresMergeOrder()
+    /// The place in commit order of the next split.
+    var nextIndex = 0
 
     public init(_ config: PostgresSinkConfig, inputs: [String]) {
         self.config = config
@@ -98,7 +103,8 @@ public final class PostgresSink: Sink, @unchecked Sendable {
         if handedOff.count >= connections { try await awaitOldest() }
         let u = PostgresSplitUpload(
             lane: nextLane, loader: try loader(lane: nextLane), target: config.table.description, currentSources: currentSources,
-            after: previous)
+            after: previous, order: connections > 1 ? (mergeOrder, nextIndex) : nil)
+        nextIndex += 1
         current = u
         return u
     }

@@ -24,7 +24,13 @@ final class PostgresSplitUpload: Sendable {
     /// Starts the upload on `loader`. `previous` is the upload of the split before this one
     /// (on another connection, when there are several); this split commits only after it did,
     /// so the ledger always holds a prefix of the splits in commit order (see `PostgresSink`).
-    init(lane: Int, loader: PostgresTableLoader, target: String, currentSources: [String], after previous: Task<Void, any Error>?) {
+    ///
+    /// `order` (with this split's place in commit order) lets keyed modes merge before the
+    /// gate, at the same time as the splits around it (see `PostgresMergeOrder`).
+    init(
+        lane: Int, loader: PostgresTableLoader, target: String, currentSources: [String], after previous: Task<Void, any Error>?,
+        order: (PostgresMergeOrder, index: Int)?
+    ) {
         self.lane = lane
         let (stream, input) = AsyncStream<PostgresUploadInput>.makeStream()
         self.input = input
@@ -38,6 +44,7 @@ final class PostgresSplitUpload: Sendable {
         task = Task {
             let rows = PostgresSplitRows()
             loader.locate = { rows.origin(ofCopyLine: $0) }
+            loader.order = order
             do {
                 for await item in stream {
                     switch item {
