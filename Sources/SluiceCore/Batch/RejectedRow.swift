@@ -38,18 +38,36 @@ public struct RejectedRow: Sendable, Equatable {
 
     /// The reject as one JSON line (no trailing newline).
     public var jsonLine: String {
-        var s = "{\"file\":" + JSON.quote(file)
-        s += ",\"line\":" + (line.map(String.init) ?? "null")
-        s += ",\"stage\":" + JSON.quote(stage)
-        s += ",\"column\":" + (column.map(JSON.quote) ?? "null")
-        s += ",\"rule\":" + JSON.quote(rule)
-        s += ",\"reason\":" + JSON.quote(reason)
-        s += ",\"values\":{"
-        for (i, (k, v)) in values.enumerated() {
-            if i > 0 { s += "," }
-            s += JSON.quote(k) + ":" + (v.map(JSON.quote) ?? "null")
+        // Built as bytes: with 5% invalid rows, String concatenation here was a quarter of a
+        // streaming run's CPU in Sluice.
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func text(_ s: String) {
+            var s = s
+            s.withUTF8 { JSON.appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
         }
-        return s + "}}"
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        raw("{\"file\":")
+        text(file)
+        raw(",\"line\":")
+        if let l = line { out.append(contentsOf: String(l).utf8) } else { raw("null") }
+        raw(",\"stage\":")
+        text(stage)
+        raw(",\"column\":")
+        if let c = column { text(c) } else { raw("null") }
+        raw(",\"rule\":")
+        text(rule)
+        raw(",\"reason\":")
+        text(reason)
+        raw(",\"values\":{")
+        for (i, (k, v)) in values.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            text(k)
+            out.append(UInt8(ascii: ":"))
+            if let v { text(v) } else { raw("null") }
+        }
+        raw("}}")
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

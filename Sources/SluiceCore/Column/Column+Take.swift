@@ -13,13 +13,53 @@ extension Column {
             let b = BoolBuilder(capacity: n)
             for k in indices { let i = Int(k); if isValid(i) { b.append(bool(at: i)) } else { b.appendNull() } }
             return b.finish()
-        case .string:
-            var bytes = 0
-            for k in indices { bytes += stringBytes(at: Int(k)).count }
-            let b = StringBuilder(capacity: n, bytesCapacity: bytes)
-            for k in indices { let i = Int(k); if isValid(i) { b.append(stringBytes(at: i)) } else { b.appendNull() } }
-            return b.finish()
+        case .string: return gatherStrings(indices)
         }
+    }
+
+    /// Offsets and bytes written straight into new buffers: through `StringBuilder` (a class
+    /// call, with its retain and exclusivity check, per value) dropping the invalid rows of a
+    /// streaming batch was a fifth of Sluice's CPU.
+    private func gatherStrings(_ indices: UnsafeBufferPointer<Int32>) -> Column {
+        let n = indices.count
+        let src = StringColumnInput(self)
+        let (bits, nulls) = gatheredValidity(indices)
+        var total = 0
+        for k in indices { total += src.bytes(Int(k)).count }
+        let offsets = Buffer(capacity: (n + 1) * MemoryLayout<Int32>.stride)
+        let data = Buffer(capacity: Swift.max(total, 1))
+        let o = offsets.base.assumingMemoryBound(to: Int32.self)
+        o[0] = 0
+        var at = 0
+        for j in 0..<n {
+            let i = Int(indices[j])
+            // A null's range is empty wherever the column came from.
+            if isValid(i) {
+                let b = src.bytes(i)
+                if let from = b.baseAddress, b.count > 0 { (data.base + at).copyMemory(from: from, byteCount: b.count) }
+                at += b.count
+            }
+            o[j + 1] = Int32(at)
+        }
+        offsets.length = (n + 1) * MemoryLayout<Int32>.stride
+        data.length = at
+        withExtendedLifetime(self) {}
+        return Column(type: .string, count: n, nullCount: nulls, validity: bits, values: offsets, data: data)
+    }
+
+    /// The validity bitmap of the values at `indices` (nil when this column has none).
+    private func gatheredValidity(_ indices: UnsafeBufferPointer<Int32>) -> (Buffer?, Int) {
+        guard validity != nil else { return (nil, 0) }
+        let n = indices.count
+        let bm = Buffer(capacity: Bitmap.byteCount(n))
+        bm.appendZeros(Bitmap.byteCount(n))
+        var nulls = 0
+        for j in 0..<n {
+            let ok = isValid(Int(indices[j]))
+            Bitmap.set(bm.base, j, ok)
+            if !ok { nulls += 1 }
+        }
+        return (bm, nulls)
     }
 
     /// Convenience over `take(_:)` for an array of row numbers.
@@ -35,18 +75,7 @@ extension Column {
         let dst = out.base.assumingMemoryBound(to: T.self)
         for j in 0..<n { dst[j] = src[Int(indices[j])] }
         out.length = n * MemoryLayout<T>.stride
-        var bits: Buffer? = nil
-        var nulls = 0
-        if validity != nil {
-            let bm = Buffer(capacity: Bitmap.byteCount(n))
-            bm.appendZeros(Bitmap.byteCount(n))
-            for j in 0..<n {
-                let ok = isValid(Int(indices[j]))
-                Bitmap.set(bm.base, j, ok)
-                if !ok { nulls += 1 }
-            }
-            bits = bm
-        }
+        let (bits, nulls) = gatheredValidity(indices)
         withExtendedLifetime(self) {}
         return Column(
             type: type, count: n, nullCount: nulls, validity: bits, values: out, data: nil, dictionary: dictionary)
