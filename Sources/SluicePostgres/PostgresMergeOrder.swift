@@ -14,6 +14,11 @@ import Synchronization
 /// to roll back theirs (`requestYield`); those wait for their turn and merge again after the
 /// split before them committed, and so on to the last of them, as without early merges.
 ///
+/// Another process loading the same table (a second `sluice worker`) is not told of our yields,
+/// so a split also yields when its turn has not come within a few times the time its own early
+/// work took: two processes whose early merges wait on each other's keys then get out of the
+/// way instead of retrying forever.
+///
 /// With at most N splits in flight, a split waits for at most N - 1 yields before its merge
 /// goes through. Rows therefore land as in commit order: with `insert_ignore` the first row
 /// of a key stays, with `upsert` the last one wins.
@@ -31,6 +36,9 @@ public final class PostgresMergeOrder: Sendable {
     private let state = Mutex(State())
     /// How long an early merge waits for another transaction's key before it yields.
     public let lockTimeoutMilliseconds: Int
+
+    /// How long a split that merged early (in `worked`) waits for its turn before it yields.
+    public static func turnLimit(worked: Duration) -> Duration { worked * 3 + .seconds(1) }
 
     public init(lockTimeoutMilliseconds: Int = 100) {
         self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
@@ -55,9 +63,9 @@ public final class PostgresMergeOrder: Sendable {
         for c in woken { c.resume(returning: false) }
     }
 
-    /// Waits until `gate` ends (true) or split `index`, which merged at epoch `since`, is asked
-    /// to yield (false). The gate's own outcome is read from it afterwards.
-    public func wait(for gate: Task<Void, any Error>, index: Int, since: Int) async -> Bool {
+    /// Waits until `gate` ends (true), or split `index`, which merged at epoch `since`, is asked
+    /// to yield or has waited `limit` (false). The gate's own outcome is read from it afterwards.
+    public func wait(for gate: Task<Void, any Error>, index: Int, since: Int, limit: Duration) async -> Bool {
         await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
             let token: Int? = state.withLock { s in
                 if let oldest = s.yields.first, oldest.epoch > since + 1 { return nil }
@@ -75,6 +83,11 @@ public final class PostgresMergeOrder: Sendable {
                 _ = try? await gate.value
                 let w = self.state.withLock { s in s.waiters.removeValue(forKey: token) }
                 w?.continuation.resume(returning: true)
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                let w = self.state.withLock { s in s.waiters.removeValue(forKey: token) }
+                w?.continuation.resume(returning: false)
             }
         }
     }

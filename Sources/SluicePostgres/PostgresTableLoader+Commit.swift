@@ -119,7 +119,10 @@ extension PostgresTableLoader {
         var merged = false
         if route == .direct {
             merged = true
-            if let e = early, e.first, let gate = e.gate { merged = await e.order.wait(for: gate, index: e.index, since: directSince) }
+            if let e = early, e.first, let gate = e.gate {
+                let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - directStarted)
+                merged = await e.order.wait(for: gate, index: e.index, since: directSince, limit: limit)
+            }
             if !merged {
                 contended = true
                 try await stageAfterDirect(s, yield: false)
@@ -134,8 +137,13 @@ extension PostgresTableLoader {
         if merge != nil, options.mode != .replace { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
         if let e = early, e.first, !contended, let merge, options.mode == .insertIgnore || options.mode == .upsert {
             let since = e.order.epoch
+            let started = ContinuousClock.now
             if try await tryMerge(s, merge, e.order, context: mergeContext) {
-                if let gate = e.gate { merged = await e.order.wait(for: gate, index: e.index, since: since) } else { merged = true }
+                merged = true
+                if let gate = e.gate {
+                    let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - started)
+                    merged = await e.order.wait(for: gate, index: e.index, since: since, limit: limit)
+                }
                 if !merged { try await s.execute("ROLLBACK TO SAVEPOINT sluice_merge", context: "yielding to an earlier split") }
             } else {
                 e.order.requestYield(after: e.index)

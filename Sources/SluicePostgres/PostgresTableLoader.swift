@@ -35,8 +35,9 @@ public final class PostgresTableLoader: @unchecked Sendable {
     public var order: (PostgresMergeOrder, index: Int)?
     /// How the current split's rows reach the table: straight into it, or through the stage.
     var route = SplitRoute.undecided
-    /// The yield epoch when the current direct COPY began (see `PostgresMergeOrder`).
+    /// The yield epoch and the time when the current direct COPY began (see `PostgresMergeOrder`).
     var directSince = 0
+    var directStarted = ContinuousClock.now
     /// Set when the current direct COPY stopped on a key (SQLSTATE 23505, or 55P03 when
     /// another split's transaction held it): the rest of the split is only kept in `sent`,
     /// and the commit loads it all through the stage.
@@ -250,6 +251,7 @@ public final class PostgresTableLoader: @unchecked Sendable {
             if route == .undecided { route = chooseRoute() }
             if route == .direct {
                 try await s.execute("SAVEPOINT sluice_copy", context: "starting the split")
+                directStarted = ContinuousClock.now
                 if let (o, _) = order {
                     directSince = o.epoch
                     try await s.execute("SET LOCAL lock_timeout = '\(o.lockTimeoutMilliseconds)ms'", context: "starting the split")

@@ -191,6 +191,34 @@ def test_keys_shared_by_splits_in_flight_land_in_commit_order(work, sluice, post
     assert got == (want if mode == "insert_ignore" else {i: ("late", 0.0) for i in want})
 
 
+def test_two_processes_with_shared_keys_finish(work, sluice, postgres):
+    """Two runs of different pipelines load the same keys, in opposite orders, into one table at
+    the same time, each with splits in flight on two connections and neither knowing of the
+    other's splits: both finish, and every key is there once, from one side or the other."""
+    table = "shared_two_procs"
+    procs = []
+    env = dict(os.environ, DATABASE_URL=postgres)
+    for side in ("a", "b"):
+        d = work / side
+        write(d / "p.yml", KEYED.format(name=f"pg-two-{side}", table=table, mode="insert_ignore")
+              + "  connections: 2\n  create: true\nworkers: 2\n")
+        for f in range(16):
+            # both sides hold every key, in opposite orders, so their splits collide constantly
+            ids = range(f * 500, f * 500 + 500) if side == "a" else range(7_999 - f * 500, 7_499 - f * 500, -1)
+            write(d / "in" / f"part-{f:03d}.csv", _csv([(i, f"{side}{i}", float(i)) for i in ids]))
+    psql(postgres, f"CREATE TABLE {table} (id bigint PRIMARY KEY, v text, n double precision)")
+    for side in ("a", "b"):
+        procs.append(subprocess.Popen([sluice.bin, "run", "p.yml"], cwd=work / side, env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True))
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    got = rows(postgres, f"SELECT count(*), count(DISTINCT id), min(id), max(id), sum(n) FROM {table}")[0]
+    assert [int(x) for x in got[:4]] == [8000, 8000, 0, 7999] and float(got[4]) == sum(range(8000)), got
+    bad = psql(postgres, f"SELECT count(*) FROM {table} WHERE v NOT IN ('a' || id, 'b' || id)")
+    assert bad == "0"
+
+
 REPLACE = """name: pg-replace
 source:
   type: csv
