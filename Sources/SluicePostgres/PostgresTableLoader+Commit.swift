@@ -47,8 +47,7 @@ extension PostgresTableLoader {
         }
         // The first split in flight has no gate, yet its merge must still give way to later
         // splits holding its keys.
-        var early: EarlyMerge?
-        if let (o, index) = order { early = EarlyMerge(order: o, index: index, gate: gateTask) }
+        let early = order.map { (o, index) in EarlyMerge(order: o, index: index, gate: gateTask) }
         while true {
             do throws(SluiceError) {
                 let outcome = try await commitOnce(entry, target: target, currentSources: currentSources, gate: passGate, early: early)
@@ -59,8 +58,6 @@ extension PostgresTableLoader {
                 attempt += 1
                 if let e = gateFailure { throw e }
                 guard connectionLost, attempt <= retries else { throw error }
-                // A retry merges after the gate: the split's turn may have come meanwhile.
-                early?.first = false
                 // Only two ways on: the ledger shows the COMMIT got through, or the split is
                 // replayed into a new transaction. Trying the COMMIT again without the replay
                 // (say, because the server was still starting when we asked) would record the
@@ -94,8 +91,6 @@ extension PostgresTableLoader {
         let index: Int
         /// Ends when the split before this one committed; nil for the first split.
         let gate: Task<Void, any Error>?
-        /// Whether this is the first attempt, the one that may merge before the gate.
-        var first = true
     }
 
     func commitOnce(
@@ -119,7 +114,7 @@ extension PostgresTableLoader {
         var merged = false
         if route == .direct {
             merged = true
-            if let e = early, e.first, let gate = e.gate {
+            if let e = early, let gate = e.gate {
                 let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - directStarted)
                 merged = await e.order.wait(for: gate, index: e.index, since: directSince, limit: limit)
             }
@@ -135,7 +130,7 @@ extension PostgresTableLoader {
         let mergeContext = "moving the rows of \(entry.file) into \(options.table) (\(options.mode.rawValue))"
         // DISTINCT ON sorts the whole split: in memory, not in temp files.
         if merge != nil, options.mode != .replace { try await s.execute("SET LOCAL work_mem = '256MB'", context: "sizing the merge") }
-        if let e = early, e.first, !contended, let merge, options.mode == .insertIgnore || options.mode == .upsert {
+        if let e = early, !contended, let merge, options.mode == .insertIgnore || options.mode == .upsert {
             let since = e.order.epoch
             let started = ContinuousClock.now
             if try await tryMerge(s, merge, e.order, context: mergeContext) {
@@ -183,8 +178,18 @@ extension PostgresTableLoader {
                 try await s.rows(statements.replaceDelete, [.text(pipeline), .text(target), sources], context: "replacing partitions of \(options.table)")
             }
             if let e = early {
-                // Later splits may hold keys of this one in their early merges: they yield.
-                while !(try await tryMerge(s, merge, e.order, context: mergeContext)) { e.order.requestYield(after: e.index) }
+                // Later splits may hold keys of this one in their early merges: they yield. A
+                // lock that no yield frees (another client's open transaction) fails the split
+                // after the statement limit, as a blocked statement would.
+                let until = ContinuousClock.now + PostgresSession.statementLimit
+                while !(try await tryMerge(s, merge, e.order, context: mergeContext)) {
+                    guard ContinuousClock.now < until else {
+                        throw .sink(
+                            "\(label): \(mergeContext): waited \(PostgresSession.statementLimit) for a lock on keys of this split "
+                                + "held by another transaction (pg_locks shows which)")
+                    }
+                    e.order.requestYield(after: e.index)
+                }
             } else {
                 try await s.rows(merge, context: mergeContext)
             }
