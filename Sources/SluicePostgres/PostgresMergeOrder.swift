@@ -29,7 +29,7 @@ public final class PostgresMergeOrder: Sendable {
         /// before `epoch`. A merge older than all of these (never seen with a few connections)
         /// yields, to be safe.
         var yields: [(epoch: Int, after: Int)] = []
-        var waiters: [Int: (index: Int, since: Int, continuation: CheckedContinuation<Bool, Never>)] = [:]
+        var waiters: [Int: (index: Int, continuation: CheckedContinuation<Bool, Never>)] = [:]
         var nextToken = 0
     }
 
@@ -72,7 +72,7 @@ public final class PostgresMergeOrder: Sendable {
                 if s.yields.contains(where: { $0.epoch > since && $0.after < index }) { return nil }
                 let t = s.nextToken
                 s.nextToken += 1
-                s.waiters[t] = (index, since, c)
+                s.waiters[t] = (index, c)
                 return t
             }
             guard let token else {

@@ -91,6 +91,14 @@ extension PostgresTableLoader {
         let index: Int
         /// Ends when the split before this one committed; nil for the first split.
         let gate: Task<Void, any Error>?
+
+        /// After early work (begun at `workStarted`, at yield epoch `since`): true when the
+        /// split's turn came, false when it must undo that work and redo it in turn.
+        func awaitTurn(since: Int, workStarted: ContinuousClock.Instant) async -> Bool {
+            guard let gate else { return true }
+            let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - workStarted)
+            return await order.wait(for: gate, index: index, since: since, limit: limit)
+        }
     }
 
     func commitOnce(
@@ -114,10 +122,7 @@ extension PostgresTableLoader {
         var merged = false
         if route == .direct {
             merged = true
-            if let e = early, let gate = e.gate {
-                let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - directStarted)
-                merged = await e.order.wait(for: gate, index: e.index, since: directSince, limit: limit)
-            }
+            if let e = early { merged = await e.awaitTurn(since: directSince, workStarted: directStarted) }
             if !merged {
                 contended = true
                 try await stageAfterDirect(s, yield: false)
@@ -134,11 +139,7 @@ extension PostgresTableLoader {
             let since = e.order.epoch
             let started = ContinuousClock.now
             if try await tryMerge(s, merge, e.order, context: mergeContext) {
-                merged = true
-                if let gate = e.gate {
-                    let limit = PostgresMergeOrder.turnLimit(worked: ContinuousClock.now - started)
-                    merged = await e.order.wait(for: gate, index: e.index, since: since, limit: limit)
-                }
+                merged = await e.awaitTurn(since: since, workStarted: started)
                 if !merged { try await s.execute("ROLLBACK TO SAVEPOINT sluice_merge", context: "yielding to an earlier split") }
             } else {
                 e.order.requestYield(after: e.index)
