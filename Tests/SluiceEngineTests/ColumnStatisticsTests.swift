@@ -118,6 +118,32 @@ import SluiceCore
         #expect(infinite?.sum == .double(.infinity))
     }
 
+    /// Long enough for the four-lane loop: nulls (stored as 0) must not reach the minimum, and a
+    /// NaN in any lane must be counted, kept out of the minimum, and poison the sum and maximum.
+    @Test func floatLanesMaskNullsAndCountNaNs() {
+        var rng = GeneratorRandom(seed: 7)
+        for nanCount in [0, 1, 3] {
+            var values: [Scalar] = (0..<1003).map { _ in
+                rng.unit() < 0.3 ? .null : .double(Double(1 + rng.below(1 << 20)) * (rng.below(2) == 0 ? 1 : 4096))
+            }
+            for k in 0..<nanCount { values[100 + 317 * k] = .double(.nan) }
+            let valid = values.compactMap(\.doubleValue)
+            let ordered = valid.filter { !$0.isNaN }
+            let e = entry(Column.make(.float64, values))
+            #expect(e?.count == valid.count)
+            #expect(e?.nulls == values.count - valid.count)
+            #expect(e?.min == .double(ordered.min() ?? 0))
+            if nanCount == 0 {
+                #expect(e?.max == .double(ordered.max() ?? 0))
+                // Integers whose sums stay below 2^53: every partial sum is exact.
+                #expect(e?.sum == .double(ordered.reduce(0, +)))
+            } else {
+                #expect(e?.max.doubleValue?.isNaN == true)
+                #expect(e?.sum.doubleValue?.isNaN == true)
+            }
+        }
+    }
+
     @Test func integerSumsOverflowToDouble() {
         let big = entry(Column.make(.int64, [.int(.max), .int(.max)]))
         #expect(big?.sum == .double(2 * Double(Int64.max)))

@@ -140,18 +140,21 @@ extension ColumnStatistics {
 
             @inline(__always)
             mutating func add(_ x: SIMD4<Double>, valid: SIMDMask<SIMD4<Int64>>) {
-                let isNaN = x .!= x
-                let ordered = valid .& .!isNaN
-                // Compare-and-select: the standard library's pointwiseMin/Max are not inlined here.
-                let low = SIMD4<Double>(repeating: .infinity).replacing(with: x, where: ordered)
-                let high = SIMD4<Double>(repeating: -.infinity).replacing(with: x, where: ordered)
+                // A NaN compares false, so it never replaces a minimum or maximum: only nulls
+                // need masking out. Compare-and-select: the standard library's pointwiseMin/Max
+                // are not inlined here.
+                let low = SIMD4<Double>(repeating: .infinity).replacing(with: x, where: valid)
+                let high = SIMD4<Double>(repeating: -.infinity).replacing(with: x, where: valid)
                 lo = lo.replacing(with: low, where: low .< lo)
                 hi = hi.replacing(with: high, where: high .> hi)
-                nans &+= SIMD4<Int64>(repeating: 0).replacing(with: 1, where: valid .& isNaN)
+                // A true lane is -1.
+                nans &-= unsafeBitCast(valid .& (x .!= x), to: SIMD4<Int64>.self)
                 let v = SIMD4<Double>(repeating: 0).replacing(with: x, where: valid)
+                // Knuth's TwoSum: the exact rounding error of `sum + v` whichever is larger, so
+                // the same compensation as Neumaier's comparison of magnitudes, in six additions.
                 let t = sum + v
-                let big = sum.replacing(with: -sum, where: sum .< 0) .>= v.replacing(with: -v, where: v .< 0)
-                compensation += ((v - t) + sum).replacing(with: (sum - t) + v, where: big)
+                let z = t - sum
+                compensation += (sum - (t - z)) + (v - z)
                 sum = t
             }
 
