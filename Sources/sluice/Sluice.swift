@@ -7,8 +7,8 @@ struct Sluice: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "Move data from files, APIs and watched folders into Parquet, SQLite, PostgreSQL, CSV and JSONL: typed, validated, transformed, resumable.",
         discussion: """
-            A pipeline file names one source, a list of transforms and one sink (see docs/pipelines.md).
-            `sluice run` commits work split by split, so a re-run after a crash or Ctrl-C continues
+            A pipeline file names one source, a list of transforms and one sink (see docs/pipelines.md). \
+            `sluice run` commits work split by split, so a re-run after a crash or Ctrl-C continues \
             where it stopped and never writes a row twice.
 
             Quick start:

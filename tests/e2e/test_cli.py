@@ -3,6 +3,7 @@ import json
 import sqlite3
 
 import duckdb
+import pytest
 
 from conftest import write
 
@@ -68,6 +69,24 @@ def test_version_and_help(work, sluice):
     assert sluice("--version").stdout.strip() == "0.1.0"
     h = sluice("run", "--help").stdout
     assert "--full-refresh" in h and "dead-letter" in h
+
+
+HELP_COMMANDS = [[], ["run"], ["validate"], ["inspect"], ["cat"], ["convert"], ["generate"], ["generate", "telecom"],
+                 ["generate", "events"], ["generate", "ocp"], ["serve-mock"], ["load"], ["worker"], ["report"], ["replay"]]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "sluice")
+def test_help_prose_wraps_as_paragraphs(work, sluice, command):
+    """Hard line breaks inside a paragraph of --help text leave a few words on a line of their
+    own once the parser wraps it to 79 columns. Within a paragraph, a line may only end where
+    the next word would not have fitted on it."""
+    text = sluice(*command, "--help").stdout
+    lines = text.split("USAGE:")[0].splitlines()
+    for a, b in zip(lines, lines[1:]):
+        prose = a and b and not a.startswith(" ") and not b.startswith(" ")
+        if prose and not a.endswith(":") and not b.endswith(":"):
+            assert len(a) + 1 + len(b.split()[0]) > 79, f"ragged help line in 'sluice {' '.join(command)} --help': {a!r} then {b!r}"
+    assert all(len(l) <= 79 for l in lines), [l for l in lines if len(l) > 79]
 
 
 def test_incremental_folder_reads_only_new_files(work, sluice):

@@ -6,16 +6,16 @@ struct Convert: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert a file in one line, without a pipeline file.",
         discussion: """
-            Formats come from the extensions: .csv, .tsv, .jsonl (or .ndjson), .parquet, and
-            FILE.sqlite#table (or .db#table; the table defaults to the input's name); an output
-            ending in / is a Parquet dataset folder. Parquet input may be a file, a glob or a
-            hive-partitioned folder. The output is replaced. Rows that do not parse go to
+            Formats come from the extensions: .csv, .tsv, .jsonl (or .ndjson), .parquet, and \
+            FILE.sqlite#table (or .db#table; the table defaults to the input's name); an output \
+            ending in / is a Parquet dataset folder. Parquet input may be a file, a glob or a \
+            hive-partitioned folder. The output is replaced. Rows that do not parse go to \
             OUTPUT.rejected.jsonl with their line and reason.
             Examples:
               sluice convert data/telecom.csv out/telecom.sqlite#telecom
-              sluice convert --delimiter tab --no-header --schema a:int32,b:float64 in.txt out.jsonl
+              sluice convert --delimiter tab --schema a:int32,b:float64 in.txt out.jsonl
               sluice convert data/telecom.csv out/telecom.parquet --compression snappy
-              sluice convert data/telecom.csv out/telecom/ --partition-by "day=date(time_interval)"
+              sluice convert telecom.csv out/telecom/ --partition-by "day=date(time_interval)"
               sluice convert out/telecom/ telecom.csv
             """)
 

@@ -11,7 +11,7 @@ struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The Milan telecom activity dataset: square_id, time_interval (epoch ms), country_code, five measures with missing values.",
             discussion: """
-                Rows are ordered by square, interval and country code like the real daily files.
+                Rows are ordered by square, interval and country code like the real daily files. \
                 Example: sluice generate telecom --rows 1000000 --out data/telecom/telecom.csv
                 """)
 
@@ -43,7 +43,7 @@ struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "E-commerce events (event_id, user_id, event_type, product, price, event_timestamp) with an optional share of invalid rows.",
             discussion: """
-                Invalid rows carry one defect each: bad_uuid, missing_field, negative_price,
+                Invalid rows carry one defect each: bad_uuid, missing_field, negative_price, \
                 unknown_event_type or bad_timestamp (--labels adds a _defect column naming it).
                 Examples:
                   sluice generate events --rows 100000 --invalid-rate 0.05 --out data/events/events.csv
@@ -88,10 +88,10 @@ struct Generate: ParsableCommand {
             commandName: "ocp",
             abstract: "OpenShift pod usage, node labels and namespace labels, hourly, from a nise-style scenario.",
             discussion: """
-                Writes one file per day and report under --out: pod_usage/YYYY-MM-DD.csv (the
-                koku-metrics-operator's 20 pod columns), node_labels/ and namespace_labels/.
-                The scenario is nise's static YAML (generators: - OCPGenerator: start_date,
-                end_date, nodes → namespaces → pods) plus replicas:, node_role: and emit_limits:.
+                Writes one file per day and report under --out: pod_usage/YYYY-MM-DD.csv (the \
+                koku-metrics-operator's 20 pod columns), node_labels/ and namespace_labels/. \
+                The scenario is nise's static YAML (generators: - OCPGenerator: start_date, \
+                end_date, nodes → namespaces → pods) plus replicas:, node_role: and emit_limits:. \
                 Example: sluice generate ocp --scenario examples/ocp/one-node.yml --out data/ocp
                 """)
 

@@ -6,15 +6,15 @@ struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a file's schema, row count and first rows; with --stats, per-column statistics.",
         discussion: """
-            For CSV the row count and statistics come from parsing every value with the schema shown, on
-            all cores, so this is also the quickest way to check a whole file loads and to time a full
-            parse. For Parquet the schema (Parquet physical and logical types beside the Sluice type),
-            row groups, codecs, encodings and the stored statistics of every column chunk come from the
+            For CSV the row count and statistics come from parsing every value with the schema shown, on \
+            all cores, so this is also the quickest way to check a whole file loads and to time a full \
+            parse. For Parquet the schema (Parquet physical and logical types beside the Sluice type), \
+            row groups, codecs, encodings and the stored statistics of every column chunk come from the \
             footer; --stats reads every row (row groups spread over the workers).
             Examples:
               sluice inspect data/telecom.csv
-              sluice inspect --stats --columns internet data/telecom.csv      (reads one column)
-              sluice inspect --stats --delimiter tab --no-header --schema square_id:int32,... sms-call-internet-mi-2013-11-01.txt
+              sluice inspect --stats --columns internet data/telecom.csv   (one column)
+              sluice inspect --stats --delimiter tab --schema a:int32,b:float64 in.txt
               sluice inspect data/ocp/pod_usage.parquet
               sluice inspect --json --stats --rows 0 'data/ocp/*.parquet'
             """)

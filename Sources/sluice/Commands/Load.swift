@@ -7,17 +7,17 @@ struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load CSV, TSV or Parquet files into a PostgreSQL table, without a pipeline file.",
         discussion: """
-            Rows go in with COPY, split by split; each split commits together with its row in
-            sluice_ledger, so a load that was killed or lost its server is finished by running the
-            same command again: committed splits are skipped, nothing is loaded twice.
-            The table is created from the files' schema when missing. Rows that do not parse go
+            Rows go in with COPY, split by split; each split commits together with its row in \
+            sluice_ledger, so a load that was killed or lost its server is finished by running the \
+            same command again: committed splits are skipped, nothing is loaded twice. \
+            The table is created from the files' schema when missing. Rows that do not parse go \
             to TABLE.rejected.jsonl with their file, line and reason.
             Examples:
               sluice load data/telecom/*.txt --delimiter tab --no-header \\
-                --schema square_id:int32,time_interval:int64,country_code:int32,sms_in:float64,sms_out:float64,call_in:float64,call_out:float64,internet:float64 \\
+                --schema square_id:int32,time_interval:int64,...,internet:float64 \\
                 --postgres postgresql://me@localhost/db --table telecom
-              sluice load events.csv --table user_events --mode insert_ignore --key event_id
-              sluice load day.parquet --table summary --mode replace --partition-keys usage_start
+              sluice load events.csv --table events --mode insert_ignore --key event_id
+              sluice load day.parquet --table summary --mode replace --partition-keys day
             """)
 
     @Argument(help: "Input files or globs: CSV/TSV (optionally gzip-compressed) or Parquet, not mixed.")

@@ -6,11 +6,11 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-submit dead-letter rows (after fixing them) through a pipeline's transforms and sink.",
         discussion: """
-            Edit the rows' "values" in a copy of the dead-letter file, then replay it: the rows
-            are validated and transformed again and the valid ones written to the pipeline's sink.
-            Rows still invalid go to .sluice/<name>-replay/dead-letter.jsonl. The replay runs as
-            pipeline <name>-replay with its own ledger entries, so replaying the same file twice
-            writes its rows once and the main pipeline's checkpoints are untouched.
+            Edit the rows' "values" in a copy of the dead-letter file, then replay it: the rows \
+            are validated and transformed again and the valid ones written to the pipeline's sink. \
+            Rows still invalid go to .sluice/<name>-replay/dead-letter.jsonl. The replay runs as \
+            pipeline <name>-replay with its own ledger entries, so replaying the same file twice \
+            writes its rows once and the main pipeline's checkpoints are untouched. \
             Example: sluice replay fixed.jsonl --pipeline examples/events-streaming.yml
             """)
 

@@ -6,9 +6,9 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render a run's report as Markdown and self-contained HTML (charts as inline SVG).",
         discussion: """
-            RUN_DIR is a run folder holding report.json (and batches.jsonl for a streaming run),
-            e.g. .sluice/events/runs/20260101T120000Z; a pipeline's state folder (.sluice/events)
-            means its latest run. Writes report.md and report.html into the run folder. Every run
+            RUN_DIR is a run folder holding report.json (and batches.jsonl for a streaming run), \
+            e.g. .sluice/events/runs/20260101T120000Z; a pipeline's state folder (.sluice/events) \
+            means its latest run. Writes report.md and report.html into the run folder. Every run \
             writes them at its end too; this re-renders them.
             """)
 

@@ -6,21 +6,20 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a pipeline: read, transform, validate and write, committing split by split.",
         discussion: """
-            Committed splits are recorded in the state store (.sluice/<name>/ beside the pipeline
-            file) and, for SQLite, in the destination itself. Running again skips them: after a
-            crash or Ctrl-C the run continues where it stopped, and over a growing folder only new
-            files are read. Rows that fail to parse or validate go to the dead-letter file
-            (.sluice/<name>/dead-letter.jsonl by default) with their file, line and reason.
-            The run report is written to .sluice/<name>/runs/<run id>/ (report.json, report.md,
+            Committed splits are recorded in the state store (.sluice/<name>/ beside the pipeline \
+            file) and, for SQLite, in the destination itself. Running again skips them: after a \
+            crash or Ctrl-C the run continues where it stopped, and over a growing folder only new \
+            files are read. Rows that fail to parse or validate go to the dead-letter file \
+            (.sluice/<name>/dead-letter.jsonl by default) with their file, line and reason. \
+            The run report is written to .sluice/<name>/runs/<run id>/ (report.json, report.md, \
             report.html).
 
-            A source with `watch: true` (or `mode: streaming`) watches its folder and loads new
-            files in micro-batches until SIGTERM or Ctrl-C, which finish the current batch and
+            A source with `watch: true` (or `mode: streaming`) watches its folder and loads new \
+            files in micro-batches until SIGTERM or Ctrl-C, which finish the current batch and \
             write the report; with --once it takes what is there and exits. See docs/streaming.md.
 
-            An API source (eia, caiso, http) fetches window by window; windows committed before
-            are kept, so `--until` a later date (or `end: now` in the file) fetches only what is
-            new:
+            An API source (eia, caiso, http) fetches window by window; windows committed before \
+            are kept, so `--until` a later date (or `end: now` in the file) fetches only what is new:
               sluice run eia.yml --until 2025-06-30
             """)
 
@@ -111,11 +110,11 @@ struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Work on a pipeline's splits together with other workers, on this or other machines.",
         discussion: """
-            The pipeline must write to PostgreSQL: the workers share its ledger and a lease table
-            (sluice_splits) beside it. Each worker plans the same splits, claims a few at a time
-            (SELECT ... FOR UPDATE SKIP LOCKED), renews its leases while it loads them, and claims
-            again until every split is committed. When a worker dies its leases expire and the
-            others take its splits over; every row still lands exactly once.
+            The pipeline must write to PostgreSQL: the workers share its ledger and a lease table \
+            (sluice_splits) beside it. Each worker plans the same splits, claims a few at a time \
+            (SELECT ... FOR UPDATE SKIP LOCKED), renews its leases while it loads them, and claims \
+            again until every split is committed. When a worker dies its leases expire and the \
+            others take its splits over; every row still lands exactly once. \
             Start as many as you like, at any time:
               sluice worker events.yml --id host-a-1 &
               sluice worker events.yml --id host-b-1 &

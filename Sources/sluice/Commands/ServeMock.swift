@@ -12,10 +12,10 @@ struct ServeMock: AsyncParsableCommand {
         commandName: "serve-mock",
         abstract: "Serve a local emulator of the EIA v2 or CAISO OASIS API, with a rate limit and injected faults.",
         discussion: """
-            Deterministic synthetic data in the real formats: EIA v2 JSON at
-            /v2/electricity/rto/region-data/data/ (offset/length paging, facets, inclusive start/end),
-            CAISO OASIS SLD_FCST at /oasisapi/SingleZip (a zip holding a CSV; errors as XML in the zip).
-            Over the rate limit it answers 429 with Retry-After and counts a violation;
+            Deterministic synthetic data in the real formats: EIA v2 JSON at \
+            /v2/electricity/rto/region-data/data/ (offset/length paging, facets, inclusive start/end), \
+            CAISO OASIS SLD_FCST at /oasisapi/SingleZip (a zip holding a CSV; errors as XML in the zip). \
+            Over the rate limit it answers 429 with Retry-After and counts a violation; \
             GET /__mock/stats returns the counters as JSON. Stops on Ctrl-C or SIGTERM.
             Examples:
               sluice serve-mock eia --port 8080 --rate-limit 20
