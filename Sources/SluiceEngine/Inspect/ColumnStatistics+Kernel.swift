@@ -95,10 +95,11 @@ extension ColumnStatistics {
                         let offset = column.offset
                         if offset & 7 == 0 {
                             let bytes = bits + (offset >> 3)
+                            let masks = Self.nibbleMasks
                             while i + 8 <= n {
-                                let byte = SIMD4<Int64>(repeating: Int64(bytes.load(fromByteOffset: i >> 3, as: UInt8.self)))
-                                lanes.add(Self.load4(values, i), valid: byte & SIMD4(1, 2, 4, 8) .!= 0)
-                                lanes.add(Self.load4(values, i + 4), valid: byte & SIMD4(16, 32, 64, 128) .!= 0)
+                                let byte = Int(bytes.load(fromByteOffset: i >> 3, as: UInt8.self))
+                                lanes.add(Self.load4(values, i), valid: masks[byte & 15])
+                                lanes.add(Self.load4(values, i + 4), valid: masks[byte >> 4])
                                 i += 8
                             }
                         }
@@ -120,6 +121,14 @@ extension ColumnStatistics {
                 }
                 return lanes.result
             }
+        }
+
+        /// The four-lane mask of each validity nibble (bit k: lane k).
+        ///
+        /// Implementation note: a table load, where comparing the broadcast byte needs 64-bit lane
+        /// comparisons that the baseline x86-64 instruction set emulates in several steps.
+        static let nibbleMasks: [SIMDMask<SIMD4<Int64>>] = (0..<16).map { n in
+            SIMD4<Int64>(repeating: Int64(n)) & SIMD4(1, 2, 4, 8) .!= 0
         }
 
         @inline(__always)
