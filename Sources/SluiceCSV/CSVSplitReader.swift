@@ -88,7 +88,9 @@ public final class CSVSplitReader {
             // Only a split that starts at byte 0 can hold a BOM or the header; planned first splits
             // start past them, but a hand-made whole-file split may not.
             atFileStart = split.start == 0
-            blockSize = Int(min(max(split.length + 1, 64 << 10), 4 << 20))
+            // 1 MiB: the block is parsed right after `pread` copies it, mostly from the core's
+            // cache; 4 MiB measured 3% slower (and 2.5 MB more memory) on a full parse.
+            blockSize = Int(min(max(split.length + 1, 64 << 10), 1 << 20))
             estimatedRows = Int(min(split.length / 16, 65_536))
         }
         if let requestedBlockSize { blockSize = requestedBlockSize }
