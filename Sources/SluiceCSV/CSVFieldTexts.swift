@@ -75,7 +75,8 @@ final class CSVFieldTexts {
         _ column: Column, _ start: Int, _ count: Int, width: Int, _ nullText: StaticString,
         _ write: (Int, UnsafeMutablePointer<UInt8>) -> Int
     ) {
-        reserveBytes(count * Swift.max(width, nullText.utf8CodeUnitCount))
+        let nullLength = nullText.utf8CodeUnitCount
+        reserveBytes(count * Swift.max(width, nullLength))
         var end = 0
         if column.nullCount == 0 {
             for r in 0..<count {
@@ -86,7 +87,9 @@ final class CSVFieldTexts {
             for r in 0..<count {
                 if column.isValid(start + r) {
                     end += write(start + r, bytes + end)
-                } else {
+                } else if nullLength > 0 {
+                    // Not a copy of zero bytes per null: its length is not a constant here, so
+                    // the copy would be a call to memmove.
                     end += copy(nullText, to: bytes + end)
                 }
                 ends[r + 1] = Int32(truncatingIfNeeded: end)

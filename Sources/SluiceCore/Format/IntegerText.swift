@@ -1,4 +1,4 @@
-/// Decimal text of integers straight into a byte buffer, two digits per division.
+/// Decimal text of integers straight into a byte buffer, eight digits per step.
 public enum IntegerText {
     /// Bytes `write` may need: sign and 19 digits.
     public static let maxLength = 20

@@ -203,33 +203,88 @@ public enum ShortestDecimal {
         return t + ((v | 1) >= powersOfTen[t] ? 1 : 0)
     }
 
+    /// A literal, not built by a closure: a literal global is initialized statically, where a
+    /// computed one costs a `swift_once` check on every call.
     @usableFromInline
-    static let powersOfTen: [UInt64] = {
-        var p: [UInt64] = [1]
-        for _ in 1...19 { p.append(p[p.count - 1] &* 10) }
-        return p
-    }()
+    static let powersOfTen: [UInt64] = [
+        1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
+        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000,
+        1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ]
 
-    /// The `count` decimal digits of `v`, most significant first.
+    /// The `count` decimal digits of `v`, most significant first, and no byte more.
+    ///
+    /// Implementation note: eight digits at a time in one register (`eightDigits`), without the
+    /// chain of dependent divisions by 100 that digit pairs need; the words are stored so that
+    /// the last one ends at the last digit, overlapping the one before rather than running past.
     @inline(__always) @usableFromInline
-    static func writeDigits(_ v: UInt64, count: Int, to out: UnsafeMutablePointer<UInt8>) {
-        let digitPairs = Self.digitPairs
-        var x = v
-        var i = count
-        while x >= 100 {
-            let r = Int(x % 100)
-            x /= 100
-            i -= 2
-            out[i] = digitPairs[2 * r]
-            out[i + 1] = digitPairs[2 * r + 1]
+    static func writeDigits(_ v: UInt64, count n: Int, to out: UnsafeMutablePointer<UInt8>) {
+        let raw = UnsafeMutableRawPointer(out)
+        if n <= 8 {
+            // The digits are the last n bytes of the word: move them down to byte 0.
+            let d = eightDigits(v) >> UInt64(truncatingIfNeeded: 64 &- 8 &* n)
+            if n >= 4 {
+                raw.storeBytes(of: UInt32(truncatingIfNeeded: d), as: UInt32.self)
+                raw.storeBytes(
+                    of: UInt32(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 4))),
+                    toByteOffset: n &- 4, as: UInt32.self)
+            } else if n >= 2 {
+                raw.storeBytes(of: UInt16(truncatingIfNeeded: d), as: UInt16.self)
+                raw.storeBytes(
+                    of: UInt16(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 2))),
+                    toByteOffset: n &- 2, as: UInt16.self)
+            } else {
+                out.pointee = UInt8(truncatingIfNeeded: d)
+            }
+            return
         }
-        if x >= 10 {
-            let r = Int(x)
-            out[i - 2] = digitPairs[2 * r]
-            out[i - 1] = digitPairs[2 * r + 1]
+        // Right-aligned in 16 or 24 digit bytes (leading zeros), the last word ending at the
+        // last digit; the first word stored starts at the first digit, `skip` bytes in.
+        let high: UInt64
+        let middle: UInt64
+        let low: UInt64
+        let skip: Int
+        if n <= 16 {
+            let q = v / 100_000_000
+            high = 0
+            middle = eightDigits(q)
+            low = eightDigits(v &- q &* 100_000_000)
+            skip = 16 &- n
         } else {
-            out[i - 1] = UInt8(48 + x)
+            let top = v / 10_000_000_000_000_000
+            let rest = v &- top &* 10_000_000_000_000_000
+            let q = rest / 100_000_000
+            high = eightDigits(top)
+            middle = eightDigits(q)
+            low = eightDigits(rest &- q &* 100_000_000)
+            skip = 24 &- n
+            raw.storeBytes(of: middle, toByteOffset: n &- 16, as: UInt64.self)
         }
+        // The eight digit bytes from `skip` on, across the first two words of the padded text.
+        let (a, b) = n <= 16 ? (middle, low) : (high, middle)
+        let shift = UInt64(truncatingIfNeeded: 8 &* (skip & 7))
+        let first = shift == 0 ? a : (a >> shift) | (b << (64 &- shift))
+        raw.storeBytes(of: first, as: UInt64.self)
+        raw.storeBytes(of: low, toByteOffset: n &- 8, as: UInt64.self)
+    }
+
+    /// The eight decimal digits of `v` (below 10^8, leading zeros kept) as ASCII, the first
+    /// digit in the lowest byte (so a little-endian store writes them in order).
+    ///
+    /// Implementation note: lanes split by multiplying with reciprocals: the two four-digit
+    /// halves in 32-bit lanes, each into two-digit quarters in 16-bit lanes (x / 100 is
+    /// x * 5243 >> 19 below 10^4), each into digits in bytes (x / 10 is x * 103 >> 10 below 100).
+    /// No lane's product reaches the next lane, and the masks drop what shifts in from it.
+    @inline(__always) @usableFromInline
+    static func eightDigits(_ v: UInt64) -> UInt64 {
+        let upper = v / 10_000
+        var x = upper | (v &- upper &* 10_000) << 32
+        let hundreds = ((x &* 5243) >> 19) & 0x0000_007F_0000_007F
+        x = hundreds | (x &- hundreds &* 100) << 16
+        let tens = ((x &* 103) >> 10) & 0x000F_000F_000F_000F
+        x = tens | (x &- tens &* 10) << 8
+        return x | 0x3030_3030_3030_3030
     }
 
     @usableFromInline
@@ -238,16 +293,5 @@ public enum ShortestDecimal {
         writeDigits(v, count: n, to: out)
         for i in 0..<trailingZeros { out[n + i] = UInt8(ascii: "0") }
         return n + trailingZeros
-    }
-
-    /// "00" "01" … "99", as constant bytes (no lazy global, no bounds checks in the digit loop).
-    @usableFromInline
-    static var digitPairs: UnsafePointer<UInt8> {
-        let pairs: StaticString = """
-            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-            8081828384858687888990919293949596979899
-            """
-        return pairs.utf8Start
     }
 }
