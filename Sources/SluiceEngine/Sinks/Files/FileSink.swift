@@ -1,5 +1,6 @@
 import SluiceCSV
 import SluiceCore
+import Synchronization
 
 /// Writes one CSV, TSV or JSONL file, append-only. Rows are formatted into bytes by the sink's
 /// encoder (on the workers, in parallel), and the sink only appends them. A commit flushes and
@@ -74,12 +75,32 @@ public final class FileSink: Sink, @unchecked Sendable {
     }
 }
 
-/// CSV formatting for workers: a fresh in-memory writer per batch, so workers share nothing.
-struct CSVBatchEncoder: BatchEncoder {
+/// CSV formatting for workers: each batch is formatted by an in-memory writer that no other
+/// worker uses meanwhile, taken from a pool and given back after.
+///
+/// Implementation note: a writer per batch would allocate its buffers afresh every time, and a
+/// 65,536-row batch regrows the output buffer from 1 MiB past 4 MiB, copying it at each step and
+/// faulting in new pages; pooled writers keep theirs (about a tenth of a CSV to CSV conversion).
+final class CSVBatchEncoder: BatchEncoder {
     let schema: Schema
     let delimiter: UInt8
+    private let idle = Mutex<[PooledWriter]>([])
+
+    init(schema: Schema, delimiter: UInt8) {
+        self.schema = schema
+        self.delimiter = delimiter
+    }
 
     func encode(_ batch: RecordBatch) throws(SluiceError) -> EncodedBatch {
-        EncodedBatch(bytes: try CSVWriter(encoding: schema, delimiter: delimiter).encode(batch), rows: batch.count)
+        let writer = idle.withLock { $0.popLast() }?.writer ?? CSVWriter(encoding: schema, delimiter: delimiter)
+        let bytes = try writer.encode(batch)
+        // Only a writer that finished its batch goes back: one that threw may hold a partial one.
+        idle.withLock { $0.append(PooledWriter(writer: writer)) }
+        return EncodedBatch(bytes: bytes, rows: batch.count)
+    }
+
+    /// A writer between batches: owned by the pool, then by the one worker that took it.
+    private struct PooledWriter: @unchecked Sendable {
+        let writer: CSVWriter
     }
 }
