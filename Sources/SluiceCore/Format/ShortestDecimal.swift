@@ -287,7 +287,9 @@ public enum ShortestDecimal {
         return x | 0x3030_3030_3030_3030
     }
 
-    @usableFromInline
+    /// Inlinable, so that the integer writers of other modules (`IntegerText` in the CSV, JSON
+    /// and COPY formatters) run it in their loops instead of calling it per value.
+    @inlinable
     static func writeInteger(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>, trailingZeros: Int = 0) -> Int {
         let n = digitCount(v)
         writeDigits(v, count: n, to: out)
