@@ -225,14 +225,14 @@ public enum ShortestDecimal {
             // The digits are the last n bytes of the word: move them down to byte 0.
             let d = eightDigits(v) >> UInt64(truncatingIfNeeded: 64 &- 8 &* n)
             if n >= 4 {
-                raw.storeBytes(of: UInt32(truncatingIfNeeded: d), as: UInt32.self)
+                raw.storeBytes(of: UInt32(truncatingIfNeeded: d).littleEndian, as: UInt32.self)
                 raw.storeBytes(
-                    of: UInt32(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 4))),
+                    of: UInt32(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 4))).littleEndian,
                     toByteOffset: n &- 4, as: UInt32.self)
             } else if n >= 2 {
-                raw.storeBytes(of: UInt16(truncatingIfNeeded: d), as: UInt16.self)
+                raw.storeBytes(of: UInt16(truncatingIfNeeded: d).littleEndian, as: UInt16.self)
                 raw.storeBytes(
-                    of: UInt16(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 2))),
+                    of: UInt16(truncatingIfNeeded: d >> UInt64(truncatingIfNeeded: 8 &* (n &- 2))).littleEndian,
                     toByteOffset: n &- 2, as: UInt16.self)
             } else {
                 out.pointee = UInt8(truncatingIfNeeded: d)
@@ -259,18 +259,18 @@ public enum ShortestDecimal {
             middle = eightDigits(q)
             low = eightDigits(rest &- q &* 100_000_000)
             skip = 24 &- n
-            raw.storeBytes(of: middle, toByteOffset: n &- 16, as: UInt64.self)
+            raw.storeBytes(of: middle.littleEndian, toByteOffset: n &- 16, as: UInt64.self)
         }
         // The eight digit bytes from `skip` on, across the first two words of the padded text.
         let (a, b) = n <= 16 ? (middle, low) : (high, middle)
         let shift = UInt64(truncatingIfNeeded: 8 &* (skip & 7))
         let first = shift == 0 ? a : (a >> shift) | (b << (64 &- shift))
-        raw.storeBytes(of: first, as: UInt64.self)
-        raw.storeBytes(of: low, toByteOffset: n &- 8, as: UInt64.self)
+        raw.storeBytes(of: first.littleEndian, as: UInt64.self)
+        raw.storeBytes(of: low.littleEndian, toByteOffset: n &- 8, as: UInt64.self)
     }
 
     /// The eight decimal digits of `v` (below 10^8, leading zeros kept) as ASCII, the first
-    /// digit in the lowest byte (so a little-endian store writes them in order).
+    /// digit in the lowest byte (so storing the word's `littleEndian` writes them in order).
     ///
     /// Implementation note: lanes split by multiplying with reciprocals: the two four-digit
     /// halves in 32-bit lanes, each into two-digit quarters in 16-bit lanes (x / 100 is
