@@ -106,6 +106,34 @@ def test_inspect_integer_sum_is_exact_beyond_int64(work, sluice):
     assert "17999999999999999995" in r.stdout, r.stdout
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_csv_to_csv_writes_the_same_text_back(work, sluice, workers):
+    """The generator writes the shortest text of every float, as the CSV writer does: a telecom
+    file converted to CSV comes back byte for byte, nulls and integers of every length included."""
+    sluice("generate", "telecom", "--rows", 300000, "--out", "t.csv", "--seed", 3)
+    sluice("convert", "--workers", workers, "t.csv", "out/t.csv")
+    assert (work / "out/t.csv").read_bytes() == (work / "t.csv").read_bytes()
+
+
+def test_csv_writer_extreme_values_read_back_exactly(work, sluice):
+    """Integers of every digit count up to the Int64 limits and floats at the edges of the double
+    range: each value written reads back (Python's int and float) as the value read."""
+    ints = [0, -1, 7, 10, -99, 12345678, 99999999, 100000000, -100000001, 1234567890123456,
+            9999999999999999, 10000000000000000, 123456789012345678, 9223372036854775807,
+            -9223372036854775808]
+    floats = ["1e-320", "5e-324", "1.7976931348623157e308", "0.1", "0.30000000000000004", "123456.789",
+              "1e16", "12345678901234567", "1e17", "-2.5e-5", "0.000123", "99999999.5", "1e22", "-0.0", ""]
+    rows = [f"{i},{f}" for i, f in zip(ints, floats)]
+    write(work / "x.csv", "i,f\n" + "\n".join(rows) + "\n")
+    sluice("convert", "--schema", "i:int64,f:float64", "x.csv", "out/x.csv")
+    got = (work / "out/x.csv").read_text().splitlines()
+    assert got[0] == "i,f" and len(got) == len(rows) + 1
+    for line, i, f in zip(got[1:], ints, floats):
+        a, b = line.split(",")
+        assert int(a) == i, line
+        assert (b == "") if f == "" else (float(b) == float(f) and str(float(b)) == str(float(f))), line
+
+
 def test_convert_to_dev_null(work, sluice):
     write(work / "a.csv", "x\n1\n2\n")
     r = sluice("convert", "a.csv", "/dev/null", "--to", "csv")
