@@ -215,7 +215,7 @@ public enum ShortestDecimal {
 
     /// The `count` decimal digits of `v`, most significant first, and no byte more.
     ///
-    /// Implementation note: eight digits at a time in one register (`eightDigits`), without the
+    /// Implementation note: eight digits at a time in one register (`digitText`), without the
     /// chain of dependent divisions by 100 that digit pairs need; the words are stored so that
     /// the last one ends at the last digit, overlapping the one before rather than running past.
     @inline(__always) @usableFromInline
@@ -223,7 +223,7 @@ public enum ShortestDecimal {
         let raw = UnsafeMutableRawPointer(out)
         if n <= 8 {
             // The digits are the last n bytes of the word: move them down to byte 0.
-            let d = eightDigits(v) >> UInt64(truncatingIfNeeded: 64 &- 8 &* n)
+            let d = digitText(v) >> UInt64(truncatingIfNeeded: 64 &- 8 &* n)
             if n >= 4 {
                 raw.storeBytes(of: UInt32(truncatingIfNeeded: d).littleEndian, as: UInt32.self)
                 raw.storeBytes(
@@ -240,36 +240,35 @@ public enum ShortestDecimal {
             return
         }
         // Right-aligned in 16 or 24 digit bytes (leading zeros), the last word ending at the
-        // last digit; the first word stored starts at the first digit, `skip` bytes in.
-        let high: UInt64
-        let middle: UInt64
+        // last digit; the first word stored starts at the first digit, `skip` bytes into the
+        // padded text, so it takes bytes from the padded text's first two words, `a` and `b`.
+        let a: UInt64
+        let b: UInt64
         let low: UInt64
         let skip: Int
         if n <= 16 {
             let q = v / 100_000_000
-            high = 0
-            middle = eightDigits(q)
-            low = eightDigits(v &- q &* 100_000_000)
+            low = digitText(v &- q &* 100_000_000)
+            a = digitText(q)
+            b = low
             skip = 16 &- n
         } else {
             let top = v / 10_000_000_000_000_000
             let rest = v &- top &* 10_000_000_000_000_000
             let q = rest / 100_000_000
-            high = eightDigits(top)
-            middle = eightDigits(q)
-            low = eightDigits(rest &- q &* 100_000_000)
+            low = digitText(rest &- q &* 100_000_000)
+            a = digitText(top)
+            b = digitText(q)
             skip = 24 &- n
-            raw.storeBytes(of: middle.littleEndian, toByteOffset: n &- 16, as: UInt64.self)
+            raw.storeBytes(of: b.littleEndian, toByteOffset: n &- 16, as: UInt64.self)
         }
-        // The eight digit bytes from `skip` on, across the first two words of the padded text.
-        let (a, b) = n <= 16 ? (middle, low) : (high, middle)
         let shift = UInt64(truncatingIfNeeded: 8 &* (skip & 7))
         let first = shift == 0 ? a : (a >> shift) | (b << (64 &- shift))
         raw.storeBytes(of: first.littleEndian, as: UInt64.self)
         raw.storeBytes(of: low.littleEndian, toByteOffset: n &- 8, as: UInt64.self)
     }
 
-    /// The eight decimal digits of `v` (below 10^8, leading zeros kept) as ASCII, the first
+    /// The eight decimal digits of `v` (below 10^8, leading zeros kept) as ASCII text, the first
     /// digit in the lowest byte (so storing the word's `littleEndian` writes them in order).
     ///
     /// Implementation note: lanes split by multiplying with reciprocals: the two four-digit
@@ -277,7 +276,7 @@ public enum ShortestDecimal {
     /// x * 5243 >> 19 below 10^4), each into digits in bytes (x / 10 is x * 103 >> 10 below 100).
     /// No lane's product reaches the next lane, and the masks drop what shifts in from it.
     @inline(__always) @usableFromInline
-    static func eightDigits(_ v: UInt64) -> UInt64 {
+    static func digitText(_ v: UInt64) -> UInt64 {
         let upper = v / 10_000
         var x = upper | (v &- upper &* 10_000) << 32
         let hundreds = ((x &* 5243) >> 19) & 0x0000_007F_0000_007F
