@@ -80,6 +80,34 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
+    /// Every plain layout: 1 to 17 digits with the point after any of the first 17 of them or
+    /// up to three zeros in front, each written after a buffer of filler bytes, so that a layout
+    /// that moved a wrong byte or wrote before its start shows.
+    @Test func everyPointPosition() {
+        var rng = SystemRandomNumberGenerator()
+        let room = 8 + ShortestDecimal.maxLength
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
+        defer { buffer.deallocate() }
+        var checked = 0
+        for n in 1...17 {
+            for point in -3...17 {
+                var digits = ""
+                for i in 0..<n {
+                    let low = i == 0 || i == n - 1 ? 1 : 0  // no leading or trailing zero
+                    digits.append(Character(Unicode.Scalar(UInt8(Int.random(in: low...9, using: &rng)) + 48)))
+                }
+                guard let v = Double("0.\(digits)e\(point)") else { continue }
+                buffer.initialize(repeating: UInt8(ascii: "#"), count: room)
+                let length = ShortestDecimal.write(v, to: buffer + 8)
+                let text = String(decoding: UnsafeBufferPointer(start: buffer + 8, count: length), as: UTF8.self)
+                #expect(text == Self.expected(v), "0.\(digits)e\(point)")
+                #expect((0..<8).allSatisfy { buffer[$0] == UInt8(ascii: "#") }, "0.\(digits)e\(point) wrote before its start")
+                checked += 1
+            }
+        }
+        #expect(checked == 17 * 21)
+    }
+
     @Test func subnormalsAndNeighbours() {
         for bits: UInt64 in [1, 2, 3, 4, 5, 9, 10, 99, 100, 0xF_FFFF_FFFF_FFFF, 0x10_0000_0000_0000, 0x10_0000_0000_0001] {
             let v = Double(bitPattern: bits)

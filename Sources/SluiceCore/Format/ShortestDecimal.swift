@@ -11,8 +11,9 @@ public enum ShortestDecimal {
     /// Bytes `write` may need: sign, 17 digits, point, `e-324`.
     public static let maxLength = 26
 
-    /// Writes `v` at `out` (room for `maxLength` bytes) and returns the number of bytes written.
-    /// NaN is `nan`, infinities `inf` and `-inf`.
+    /// Writes `v` at `out` (room for `maxLength` bytes) and returns the length of its text. The
+    /// bytes after the text, up to `maxLength`, may be overwritten. NaN is `nan`, infinities
+    /// `inf` and `-inf`.
     @inlinable
     public static func write(_ v: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
         let bits = v.bitPattern
@@ -157,17 +158,21 @@ public enum ShortestDecimal {
         if point <= 17 && point > -4 {
             if exponent >= 0 { return writeInteger(digits, to: out, trailingZeros: exponent) }
             if point > 0 {
-                // ddd.ddd
-                // Digits one to the right, then the integer part (usually short) back one left.
-                writeDigits(digits, count: n, to: out + 1)
-                for i in 0..<point { out[i] = out[i + 1] }
-                out[point] = UInt8(ascii: ".")
+                // ddd.ddd: digits one to the right, then the integer part back one left.
+                let head = writeDigits(digits, count: n, to: out + 1)
+                if point < 8 {
+                    pointInto(out, at: point, head: head)
+                } else {
+                    for i in 0..<point { out[i] = out[i + 1] }
+                    out[point] = UInt8(ascii: ".")
+                }
                 return n + 1
             }
-            // 0.000ddd
-            out[0] = UInt8(ascii: "0")
-            out[1] = UInt8(ascii: ".")
-            for i in 0 ..< -point { out[2 + i] = UInt8(ascii: "0") }
+            // 0.000ddd (at most three zeros after the point): "0.000" at once, the digits over
+            // the zeros they do not need.
+            let raw = UnsafeMutableRawPointer(out)
+            raw.storeBytes(of: UInt32(0x3030_2E30).littleEndian, as: UInt32.self)
+            out[4] = UInt8(ascii: "0")
             writeDigits(digits, count: n, to: out + 2 - point)
             return 2 - point + n
         }
@@ -196,6 +201,24 @@ public enum ShortestDecimal {
         return p + 2 - out
     }
 
+    /// With the digits written at `out + 1 ...` (`head`: their first eight, as `writeDigits`
+    /// returns them), moves the first `point` (1...7) one byte left and puts the decimal point
+    /// after them, in one word: its bytes below `point` are the first digits, byte `point` the
+    /// point, and the bytes above it the digits as they already stand.
+    ///
+    /// Implementation note: the integer part is one or two digits for most values; a byte loop
+    /// over it costs a mispredicted branch whenever that length changes. The word is built from
+    /// `head`, not loaded back: a load across the digits' just-stored words cannot be forwarded
+    /// from them and waits for the stores to complete.
+    @inline(__always) @usableFromInline
+    static func pointInto(_ out: UnsafeMutablePointer<UInt8>, at point: Int, head: UInt64) {
+        let shift = UInt64(truncatingIfNeeded: 8 &* point)
+        let below = (UInt64(1) &<< shift) &- 1
+        let dot = UInt64(UInt8(ascii: ".")) &<< shift
+        let word = (head & below) | dot | ((head &<< 8) & ~(below | (0xFF &<< shift)))
+        UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
+    }
+
     /// Decimal digits of `v` (1 for 0), from its bit length: log10(2) ≈ 1233 / 4096.
     @inline(__always) @usableFromInline
     static func digitCount(_ v: UInt64) -> Int {
@@ -213,13 +236,15 @@ public enum ShortestDecimal {
         1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
     ]
 
-    /// The `count` decimal digits of `v`, most significant first, and no byte more.
+    /// The `count` decimal digits of `v`, most significant first, and no byte more. Returns the
+    /// first `min(count, 8)` digits as a little-endian word (the first in the lowest byte, zero
+    /// bytes above them), for callers that rearrange them.
     ///
     /// Implementation note: eight digits at a time in one register (`digitText`), without the
     /// chain of dependent divisions by 100 that digit pairs need; the words are stored so that
     /// the last one ends at the last digit, overlapping the one before rather than running past.
-    @inline(__always) @usableFromInline
-    static func writeDigits(_ v: UInt64, count n: Int, to out: UnsafeMutablePointer<UInt8>) {
+    @inline(__always) @usableFromInline @discardableResult
+    static func writeDigits(_ v: UInt64, count n: Int, to out: UnsafeMutablePointer<UInt8>) -> UInt64 {
         let raw = UnsafeMutableRawPointer(out)
         if n <= 8 {
             // The digits are the last n bytes of the word: move them down to byte 0.
@@ -237,7 +262,7 @@ public enum ShortestDecimal {
             } else {
                 out.pointee = UInt8(truncatingIfNeeded: d)
             }
-            return
+            return d
         }
         // Right-aligned in 16 or 24 digit bytes (leading zeros), the last word ending at the
         // last digit; the first word stored starts at the first digit, `skip` bytes into the
@@ -266,6 +291,7 @@ public enum ShortestDecimal {
         let first = shift == 0 ? a : (a >> shift) | (b << (64 &- shift))
         raw.storeBytes(of: first.littleEndian, as: UInt64.self)
         raw.storeBytes(of: low.littleEndian, toByteOffset: n &- 8, as: UInt64.self)
+        return first
     }
 
     /// The eight decimal digits of `v` (below 10^8, leading zeros kept) as ASCII text, the first
