@@ -1,5 +1,3 @@
-import SluiceCore
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,6 +7,9 @@ import Darwin
 #endif
 
 /// The generators' own PRNG: xoshiro256** seeded through SplitMix64.
+///
+/// It imports only the C library, so that standalone tools (`bench/probe/gen_probe_shape.swift`)
+/// compile this file with theirs and draw the same numbers.
 ///
 /// Implementation note: the generators promise the same bytes for the same seed on every platform
 /// and toolchain, so they cannot use `SystemRandomNumberGenerator` or the standard library's
