@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -36,6 +37,7 @@ let package = Package(
             name: "SluicePostgres",
             dependencies: [
                 "SluiceCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -65,7 +67,9 @@ let package = Package(
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"]),
         .testTarget(name: "SluiceCSVTests", dependencies: ["SluiceCSV"]),
         .testTarget(name: "SluiceParquetTests", dependencies: ["SluiceParquet"], exclude: ["Fixtures"]),
-        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"]),
+        .testTarget(
+            name: "SluicePostgresTests",
+            dependencies: ["SluicePostgres", .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "SluiceHTTPTests", dependencies: ["SluiceHTTP"]),
         .testTarget(name: "SluiceEngineTests", dependencies: ["SluiceEngine"]),
     ],

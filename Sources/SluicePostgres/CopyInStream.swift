@@ -5,9 +5,9 @@ import Synchronization
 
 /// A `COPY ... FROM STDIN` fed chunk by chunk from outside: postgres-nio's `copyFrom` wants a
 /// closure that produces all the data, while a sink receives its batches one call at a time.
-/// The closure runs in a child task and takes chunks from a stream; `send` returns once its
-/// chunk was handed to the socket (so memory stays bounded and a server error surfaces at the
-/// next `send` or at `finish`).
+/// The closure runs in a task of its own, on the connection's event loop (see `CopyLink`), and
+/// takes chunks from a stream; `send` returns once its chunk was handed to the socket (so memory
+/// stays bounded and a server error surfaces at the next `send` or at `finish`).
 public final class CopyInStream: Sendable {
     /// Raised at `send` after the COPY has already ended.
     struct Ended: Error, CustomStringConvertible {
@@ -71,7 +71,8 @@ public final class CopyInStream: Sendable {
     let task: Task<Void, any Error>
     let connection: PostgresConnection
 
-    init(connection: PostgresConnection, table: PostgresTableName, columns: [String], binary: Bool, logger: Logger) {
+    init(connection: PostgresConnection, watch: ConnectionWatch, executor: EventLoopTaskExecutor,
+         table: PostgresTableName, columns: [String], binary: Bool, logger: Logger) {
         let (stream, input) = AsyncStream<ByteBuffer>.makeStream()
         self.input = input
         self.connection = connection
@@ -88,30 +89,27 @@ public final class CopyInStream: Sendable {
             target += "\" (\(cols)) FROM STDIN WITH (FORMAT binary) --"
             names = []
         }
-        task = Task {
+        let link = CopyLink(connection: connection, watch: watch)
+        // Every call into the writer, and the return or throw after which `copyFrom` calls
+        // `done` or `failed` on it, runs on the connection's event loop right after `link` found
+        // the connection whole, with no suspension in between (see `CopyLink`).
+        task = Task(executorPreference: executor) {
             do {
                 try await connection.copyFrom(table: target, columns: names, logger: logger) { writer in
-                    for await chunk in stream {
-                        // Implementation note: postgres-nio 1.33.2 traps (a preconditionFailure in
-                        // `checkBackendCanReceiveCopyData`) when CopyData is written after its
-                        // connection closed, e.g. after `pg_terminate_backend`; seen in one of
-                        // three runs of the dropped-connections test with two connections. Checking
-                        // first leaves only the instant between this check and the write on the
-                        // event loop.
-                        guard !connection.isClosed else {
-                            handoff.settle(Closed())
-                            throw Closed()
-                        }
-                        do {
+                    do {
+                        for await chunk in stream {
+                            try await link.ensureWhole()
                             try await writer.write(chunk)
-                        } catch {
-                            handoff.settle(error)
-                            throw error
+                            handoff.settle(nil)
                         }
-                        handoff.settle(nil)
+                        // A cancelled task ends the stream early: fail the COPY rather than complete it.
+                        try Task.checkCancellation()
+                    } catch {
+                        handoff.settle(error)
+                        await link.settleIfBroken()
+                        throw error
                     }
-                    // A cancelled task ends the stream early: fail the COPY rather than complete it.
-                    try Task.checkCancellation()
+                    try await link.ensureWhole()
                 }
                 handoff.end(Ended())
                 handoff.complete(.success(()))

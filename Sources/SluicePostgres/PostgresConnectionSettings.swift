@@ -2,6 +2,8 @@ import SluiceCore
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Where and how to connect, parsed from a libpq-style URL
@@ -120,6 +122,13 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
         self.init(
             host: host, port: port, user: finalUser, password: password ?? environment["PGPASSWORD"],
             database: database, tls: tls)
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address rather than a name: TLS sends a name, never an
+    /// address, as the server name (SNI).
+    public var hostIsAddress: Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     /// The URL with the password replaced by `***`.

@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import SluiceCore
 
@@ -16,10 +18,16 @@ public final class PostgresSession: @unchecked Sendable {
     public let settings: PostgresConnectionSettings
     let connection: PostgresConnection
     let logger: Logger
+    /// What tells a COPY that the connection is going away (see `ConnectionWatch`).
+    let watch: ConnectionWatch
+    /// Runs COPY feeding on the connection's event loop.
+    let loopExecutor: EventLoopTaskExecutor
 
-    init(settings: PostgresConnectionSettings, connection: PostgresConnection, logger: Logger) {
+    init(settings: PostgresConnectionSettings, connection: PostgresConnection, watch: ConnectionWatch, logger: Logger) {
         self.settings = settings
         self.connection = connection
+        self.watch = watch
+        self.loopExecutor = EventLoopTaskExecutor(connection.eventLoop)
         self.logger = logger
     }
 
@@ -42,17 +50,37 @@ public final class PostgresSession: @unchecked Sendable {
         } catch {
             throw .sink("\(settings): cannot set up TLS: \(settings.redact("\(error)"))")
         }
-        let config = PostgresConnection.Configuration(
-            host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-            database: settings.database, tls: tls)
         do {
             let quiet = logger
+            let watch = ConnectionWatch()
             let c = try await withDeadline(connectLimit, closing: nil) {
-                try await PostgresConnection.connect(configuration: config, id: 1, logger: quiet)
+                try await open(settings, tls: tls, watch: watch, logger: quiet)
             }
-            return PostgresSession(settings: settings, connection: c, logger: logger)
+            return PostgresSession(settings: settings, connection: c, watch: watch, logger: logger)
         } catch {
             throw PostgresErrorText.error("cannot connect to \(settings)", error, settings)
+        }
+    }
+
+    /// Connects the socket here rather than in postgres-nio, only so that `watch` can join the
+    /// channel's pipeline (postgres-nio keeps its channel to itself); the bootstrap is the one
+    /// postgres-nio would build, with its 10 s connect timeout and its SNI rule.
+    static func open(_ settings: PostgresConnectionSettings, tls: PostgresConnection.Configuration.TLS,
+                     watch: ConnectionWatch, logger: Logger) async throws -> PostgresConnection {
+        let channel = try await ClientBootstrap(group: PostgresConnection.defaultEventLoopGroup)
+            .connectTimeout(.seconds(10))
+            .connect(host: settings.host, port: settings.port).get()
+        var config = PostgresConnection.Configuration(
+            establishedChannel: channel, tls: tls, username: settings.user, password: settings.password,
+            database: settings.database)
+        config.options.tlsServerName = settings.hostIsAddress ? nil : settings.host
+        do {
+            let c = try await PostgresConnection.connect(on: channel.eventLoop, configuration: config, id: 1, logger: logger)
+            try await channel.pipeline.addHandler(watch, position: .last).get()
+            return c
+        } catch {
+            channel.close(promise: nil)
+            throw error
         }
     }
 
@@ -131,7 +159,8 @@ public final class PostgresSession: @unchecked Sendable {
     }
 
     public func beginCopy(into table: PostgresTableName, columns: [String], binary: Bool = false) -> CopyInStream {
-        CopyInStream(connection: connection, table: table, columns: columns, binary: binary, logger: logger)
+        CopyInStream(connection: connection, watch: watch, executor: loopExecutor, table: table, columns: columns,
+                     binary: binary, logger: logger)
     }
 
     public func close() async {

@@ -50,6 +50,16 @@ struct PostgresConnectionSettingsTests {
         #expect(r == "FATAL: password '***' for postgresql://app:***@h/db failed; other postgres://x:***@z/w")
     }
 
+    @Test func onlyHostNamesAreSentAsTheTLSServerName() throws {
+        func isAddress(_ url: String) throws -> Bool { try PostgresConnectionSettings(url: url).hostIsAddress }
+        #expect(try isAddress("postgresql://u@127.0.0.1:5432/db"))
+        #expect(try isAddress("postgresql://u@[::1]:5432/db"))
+        #expect(try isAddress("postgresql://u@[2001:db8::7]/db"))
+        #expect(try !isAddress("postgresql://u@db.example.com/db"))
+        #expect(try !isAddress("postgresql://u@localhost/db"))
+        #expect(try !isAddress("postgresql://u@127.0.0.1.nip.io/db"))
+    }
+
     @Test func tableNamesAreQuoted() throws {
         let t = try PostgresTableName(parsing: "analytics.user \"events\"")
         #expect(t.schema == "analytics" && t.table == "user \"events\"")
