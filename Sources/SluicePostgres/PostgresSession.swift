@@ -188,7 +188,8 @@ public enum PostgresErrorText {
                 if let c = info[.sqlState] { s += " SQLSTATE \(c)" }
                 return s
             }
-            if let u = e.underlying { return "\(e.code): \(u)" }
+            // The underlying error may be a PSQLError again, whose own text hides everything.
+            if let u = e.underlying { return "\(e.code): \(describe(u))" }
             return "\(e.code)"
         }
         if error is CancellationError { return "cancelled" }
