@@ -57,7 +57,8 @@ extension PostgresTableLoader {
             } catch {
                 attempt += 1
                 if let e = gateFailure { throw e }
-                guard connectionLost, attempt <= retries else { throw error }
+                guard connectionLost else { throw error }
+                guard attempt <= retries else { throw gaveUp(error) }
                 // Only two ways on: the ledger shows the COMMIT got through, or the split is
                 // replayed into a new transaction. Trying the COMMIT again without the replay
                 // (say, because the server was still starting when we asked) would record the
@@ -77,7 +78,8 @@ extension PostgresTableLoader {
                         break
                     } catch {
                         attempt += 1
-                        guard connectionLost, attempt <= retries else { throw error }
+                        guard connectionLost else { throw error }
+                        guard attempt <= retries else { throw gaveUp(error) }
                     }
                 }
             }

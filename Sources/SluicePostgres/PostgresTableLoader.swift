@@ -25,6 +25,9 @@ public final class PostgresTableLoader: @unchecked Sendable {
     /// Reconnect attempts after a lost connection, and the first pause (doubling, at most 8 s).
     public var retries = 8
     public var firstBackoff: Duration = .milliseconds(250)
+    /// Whether a connection was ever established: until then a failure to connect is a wrong
+    /// address or password, reported at once rather than retried.
+    var everConnected = false
     /// How many times a lost connection was re-established.
     public internal(set) var reconnects = 0
     /// Whether COPY uses the binary format (decided by `open` from the table's column types).
@@ -68,6 +71,7 @@ public final class PostgresTableLoader: @unchecked Sendable {
         l.keysNotNull = keysNotNull
         l.retries = retries
         l.firstBackoff = firstBackoff
+        l.everConnected = everConnected
         return l
     }
 
@@ -75,7 +79,38 @@ public final class PostgresTableLoader: @unchecked Sendable {
         if let s = session, !s.isClosed { return s }
         let s = try await PostgresSession.connect(settings)
         session = s
+        everConnected = true
         return s
+    }
+
+    /// Runs `step`, and runs it again on a new connection, after a backoff, whenever the
+    /// connection is lost under it (`failure`: it already was). Every step (setting the table up,
+    /// reading the ledger, replaying a split) starts a transaction of its own, so a retry starts
+    /// from a clean slate. A failure that is not a lost connection is thrown as it is.
+    func reconnecting<T>(after failure: SluiceError? = nil, _ step: () async throws(SluiceError) -> T) async throws(SluiceError) -> T {
+        var last = failure
+        var attempt = 0
+        while true {
+            if let error = last {
+                guard attempt < max(retries, 1) else { throw gaveUp(error) }
+                attempt += 1
+                await disconnect()
+                try await backoff(attempt)
+            }
+            do {
+                let result = try await step()
+                if last != nil { reconnects += 1 }
+                return result
+            } catch {
+                guard connectionLost, everConnected else { throw error }
+                last = error
+            }
+        }
+    }
+
+    /// The last lost connection's error, once the retries are spent.
+    func gaveUp(_ error: SluiceError) -> SluiceError {
+        .sink("\(error.description) (gave up after \(retries) reconnect attempts)")
     }
 
     /// Drops the connection (after it failed); the next call connects again. The split's
@@ -106,22 +141,9 @@ public final class PostgresTableLoader: @unchecked Sendable {
     }
 
     /// After a lost connection: reconnects with backoff and replays the split so far into a new
-    /// transaction. A failure that is not a lost connection is thrown as it is.
+    /// transaction.
     func recover(after error: SluiceError) async throws(SluiceError) {
-        var last = error
-        for attempt in 1...max(retries, 1) {
-            await disconnect()
-            try await backoff(attempt)
-            do {
-                try await replay()
-                reconnects += 1
-                return
-            } catch {
-                if !connectionLost { throw error }
-                last = error
-            }
-        }
-        throw .sink("\(last.description) (gave up after \(retries) reconnect attempts)")
+        try await reconnecting(after: error) { () async throws(SluiceError) in try await replay() }
     }
 
     /// Starts the split again on the current connection and resends what was sent.
@@ -137,6 +159,11 @@ public final class PostgresTableLoader: @unchecked Sendable {
         self.schema = schema
         statements = PostgresLoadStatements(
             table: options.table, columns: schema.names, mode: options.mode, key: options.key, partitionKeys: options.partitionKeys)
+        try await reconnecting { () async throws(SluiceError) in try await setUp(fullRefresh: fullRefresh) }
+    }
+
+    /// `open`'s one transaction.
+    func setUp(fullRefresh: Bool) async throws(SluiceError) {
         let s = try await connection()
         let t = options.table
         // Several workers may open the same table at once: the checks and the CREATEs below run
@@ -228,9 +255,12 @@ public final class PostgresTableLoader: @unchecked Sendable {
 
     /// The splits this pipeline committed, with their checkpoints.
     public func committed() async throws(SluiceError) -> [PostgresLedgerEntry] {
-        let s = try await connection()
-        try await s.executeLocked("sluice:" + statements.ledger.quoted, statements.createLedger, context: "creating \(statements.ledger)")
-        return try await s.rows(statements.selectLedger, [.text(pipeline)], context: "reading \(statements.ledger)").map { r in
+        let rows = try await reconnecting { () async throws(SluiceError) in
+            let s = try await connection()
+            try await s.executeLocked("sluice:" + statements.ledger.quoted, statements.createLedger, context: "creating \(statements.ledger)")
+            return try await s.rows(statements.selectLedger, [.text(pipeline)], context: "reading \(statements.ledger)")
+        }
+        return rows.map { r in
             var e = PostgresLedgerEntry(
                 splitID: r[0] ?? "", file: r[1] ?? "", source: r[2] ?? "", byteStart: Int64(r[3] ?? "") ?? 0,
                 byteEnd: Int64(r[4] ?? "") ?? 0, checksum: r[5] ?? "", rows: Int(r[6] ?? "") ?? 0,

@@ -52,6 +52,17 @@ def ledger(url, pipeline):
     return int(n), int(total)
 
 
+def assert_loaded_once(url, table, pipeline, csv, n):
+    """`table` holds the CSV's n rows exactly once (count, distinct keys, and sum(internet) as
+    DuckDB reads the file), and the ledger of `pipeline` counts n rows."""
+    want = duck_telecom(csv)
+    got = rows(url, f"""SELECT count(*), count(DISTINCT (square_id, time_interval, country_code)), sum(internet)
+                        FROM {table}""")[0]
+    assert int(got[0]) == int(got[1]) == want[0] == n
+    assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
+    assert ledger(url, pipeline)[1] == n
+
+
 @pytest.mark.parametrize("fmt", ["text", "binary"])
 def test_telecom_million_rows_match_duckdb(work, sluice, postgres, fmt):
     # text also covers one connection (commits awaited in place), binary the default two
@@ -355,12 +366,46 @@ def test_dropped_connections_are_retried_and_load_exactly_once(work, sluice, pos
     out, err = p.communicate(timeout=120)
     assert p.returncode == 0, err
     assert killed >= 2, (killed, err)
-    want = duck_telecom(csv)
-    got = rows(postgres, f"""SELECT count(*), count(DISTINCT (square_id, time_interval, country_code)), sum(internet)
-                            FROM telecom_drop_{fmt}""")[0]
-    assert int(got[0]) == int(got[1]) == want[0] == 600_000
-    assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
-    assert ledger(postgres, f"pg-drop-{fmt}")[1] == 600_000
+    assert_loaded_once(postgres, f"telecom_drop_{fmt}", f"pg-drop-{fmt}", csv, 600_000)
+
+
+def test_connection_lost_while_setting_up_is_retried(work, sluice, postgres):
+    """The backend is terminated while sluice sets the table up (before any split): sluice
+    reconnects and loads every row once, instead of stopping at 'creating sluice_ledger'.
+    The setup is held at a known point by holding the advisory lock it takes."""
+    telecom_pipeline(work, "pg-setup-loss", "telecom_setup_loss")
+    sluice("generate", "telecom", "--rows", 20_000, "--out", "data/telecom/telecom.csv")
+    csv = work / "data" / "telecom" / "telecom.csv"
+    holder = subprocess.Popen(["psql", postgres, "-X", "-q", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("""BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('sluice:"sluice_ledger"'));\n""")
+        holder.stdin.flush()
+        held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        deadline = time.time() + 30
+        while psql(postgres, held) == "0":
+            assert time.time() < deadline, "the test could not take the advisory lock"
+            time.sleep(0.05)
+        p = subprocess.Popen([sluice.bin, "run", "telecom.yml"], cwd=work, env=dict(os.environ, DATABASE_URL=postgres),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        waiting = """SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                     WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()"""
+        killed = 0
+        deadline = time.time() + 60
+        while killed == 0 and p.poll() is None:
+            assert time.time() < deadline, "sluice never waited for the setup lock"
+            killed = int(psql(postgres, waiting))
+            time.sleep(0.05)
+        time.sleep(0.5)  # sluice reconnects and waits for the lock again
+    finally:
+        holder.stdin.write("COMMIT;\n")
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert killed == 1
+    assert "completed: 20000 rows written" in err, err
+    assert_loaded_once(postgres, "telecom_setup_loss", "pg-setup-loss", csv, 20_000)
 
 
 def test_three_connections_load_every_row_once(work, sluice, postgres):
@@ -574,9 +619,4 @@ def test_server_restart_midway_is_survived_exactly_once(work, sluice, postgres):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out, err = p.communicate(timeout=300)
     assert p.returncode == 0, err
-    want = duck_telecom(csv)
-    got = rows(postgres, """SELECT count(*), count(DISTINCT (square_id, time_interval, country_code)), sum(internet)
-                            FROM telecom_restart""")[0]
-    assert int(got[0]) == int(got[1]) == want[0] == 600_000
-    assert abs(float(got[2]) - want[1]) <= 1e-9 * want[1]
-    assert ledger(postgres, "pg-restart")[1] == 600_000
+    assert_loaded_once(postgres, "telecom_restart", "pg-restart", csv, 600_000)
