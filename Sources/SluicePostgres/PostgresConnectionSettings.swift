@@ -126,7 +126,7 @@ public struct PostgresConnectionSettings: Sendable, Equatable, CustomStringConve
 
     /// Whether `host` is an IPv4 or IPv6 address rather than a name: TLS sends a name, never an
     /// address, as the server name (SNI).
-    public var hostIsAddress: Bool {
+    var hostIsAddress: Bool {
         var v4 = in_addr(), v6 = in6_addr()
         return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
